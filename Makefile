@@ -1,0 +1,47 @@
+# The README's two commands: `make run` and `make test`. `make bench` measures speed.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test test-sqlite test-postgres bench check venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py demo_data
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: /admin/, API docs: /api/docs/)  Ctrl-C stops it."
+	$(VENV)/bin/gunicorn doubtfire.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--header-map dangerous --access-logfile - --forwarded-allow-ips 127.0.0.1
+
+# The whole suite on SQLite, then on a throwaway PostgreSQL cluster that .ci/postgres.sh starts and stops.
+test: venv
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Model changes without migrations." && false)
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: venv
+	@echo "=== pytest on SQLite ==="
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: venv
+	@echo "=== pytest on PostgreSQL ==="
+	bash .ci/postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+check: venv
+	DEBUG=0 SECRET_KEY=check-only-$$(date +%s)-not-a-real-key-0123456789abcdefghijklmnop ALLOWED_HOSTS=example.edu \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles

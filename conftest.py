@@ -1,0 +1,56 @@
+"""Fixtures shared by every test: people in each role, and HTTP clients that carry their tokens."""
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from doubtfire.models import Role
+from doubtfire.services import issue_auth_token
+from doubtfire.tests.factories import UserFactory
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests of real concurrency need PostgreSQL's row locks; `make test` runs the suite there too.
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (run by `make test`)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _no_lockout_between_tests(settings):
+    # Lockout state lives in the database and so is rolled back, but throttles live in the cache.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role=Role.STUDENT, **fields):
+        return UserFactory(role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def admin_account(make_user):
+    return make_user(Role.ADMIN, username="aadmin")
+
+
+@pytest.fixture
+def token_client():
+    """`token_client(user)` → an APIClient sending Doubtfire's `Username` + `Auth_Token` headers."""
+
+    def make(user):
+        client = APIClient()
+        token = issue_auth_token(user=user)
+        client.credentials(HTTP_USERNAME=user.username, HTTP_AUTH_TOKEN=token)
+        client.token = token
+        return client
+
+    return make

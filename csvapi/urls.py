@@ -1,0 +1,12 @@
+"""Every API route. Each views module owns its part; this file only puts them together."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from csvapi.views.auth import AuthTokenView
+
+urlpatterns = [
+    path("api/auth", AuthTokenView.as_view(), name="api-auth"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
