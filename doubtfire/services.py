@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from doubtfire.models import AuthToken, User
+from doubtfire.permissions import ASSESS_TASKS, may_in_unit
+from doubtfire.models import Assessment, AuthToken, Task, TaskStatus, User
 
 # --- API tokens ------------------------------------------------------------------------------------
 
@@ -75,3 +76,59 @@ def user_for_auth_token(*, raw: str | None, username: str | None = None) -> User
         token.delete()
         raise TokenRejected(EXPIRED_TOKEN)
     return token.user
+
+
+# --- Tasks -----------------------------------------------------------------------------------------
+
+
+class NotAllowed(Exception):
+    """The actor may not make this change; `message` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def update_task(
+    *,
+    actor: User,
+    task: Task,
+    status: int | None = None,
+    grade: int | None = None,
+    quality_pts: int | None = None,
+    contribution_pts: int | None = None,
+) -> Task:
+    """Apply changes to one task. A status change made by staff of the unit records an Assessment.
+
+    Students may only move their own task between the statuses they are allowed to set (ids 1–4);
+    grades and stars are for staff. Three to five queries.
+    """
+    unit = task.project.unit
+    is_staff = may_in_unit(actor, ASSESS_TASKS, unit)
+    is_owner = task.project.user_id == actor.pk
+    if not is_staff:
+        if not is_owner:
+            raise NotAllowed("Only the student or the unit's staff may change this task.")
+        if grade is not None or quality_pts is not None or contribution_pts is not None:
+            raise NotAllowed("Only staff may set a task's grade, stars or contribution.")
+        if status is not None and status > TaskStatus.WORKING_ON_IT:
+            raise NotAllowed(f"Only staff may set the status '{TaskStatus(status).label}'.")
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        now = timezone.now()
+        if status is not None and status != task.status:
+            task.status = status
+            if is_staff:
+                task.times_assessed += 1
+                task.assessment_date = now
+                Assessment.objects.create(task=task, assessor=actor, status=status, assessed_at=now)
+            if status == TaskStatus.COMPLETE:
+                task.completion_date = now
+        if grade is not None:
+            task.grade = grade
+        if quality_pts is not None:
+            task.quality_pts = quality_pts
+        if contribution_pts is not None:
+            task.contribution_pts = contribution_pts
+        task.save()
+    return task
