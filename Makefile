@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-WORKERS ?= 2
 
 .PHONY: run test test-sqlite test-postgres bench check venv clean
 
@@ -19,8 +18,7 @@ run: venv
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo_data
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: /admin/, API docs: /api/docs/)  Ctrl-C stops it."
-	$(VENV)/bin/gunicorn doubtfire.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--header-map dangerous --access-logfile - --forwarded-allow-ips 127.0.0.1
+	PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py doubtfire.wsgi
 
 # The whole suite on SQLite, then on a throwaway PostgreSQL cluster that .ci/postgres.sh starts and stops.
 test: venv

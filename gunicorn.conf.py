@@ -1,0 +1,17 @@
+"""gunicorn settings shared by `make run`, the deployment guide and the server test.
+
+`header_map = "dangerous"` keeps headers with underscores: Doubtfire's clients send `Auth_Token`, which
+gunicorn (like Django's runserver and nginx) drops by default. It is safe here because the app reads the
+token from one place only (HTTP_AUTH_TOKEN), so `Auth_Token` and `Auth-Token` cannot be played off
+against each other.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # a faculty-sized upload takes seconds, not minutes
+header_map = "dangerous"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
