@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "doubtfire",
     "attendance",
     "csvapi",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

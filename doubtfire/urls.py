@@ -9,4 +9,5 @@ admin.site.site_title = "Teaching data"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("csvapi.urls")),
+    path("", include("dashboard.urls")),
 ]

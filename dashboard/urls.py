@@ -1,0 +1,3 @@
+"""Pages of the teacher dashboard."""
+
+urlpatterns: list = []
