@@ -1,0 +1,88 @@
+"""The attendance half of the product: teachers' courses, their rosters, one session per date, one record
+per student per session.
+
+Rolls are text: institutions use leading zeros and letters, and a roll is an identifier, not a number.
+Uniqueness that matters for correctness (one course per owner/id/batch, one roll per course, one session
+per course and date, one record per student per session) is enforced by the database, so two concurrent
+uploads cannot both record the same date.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+class Course(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendance_courses")
+    course_id = models.CharField(max_length=64)
+    course_name = models.CharField(max_length=200)
+    batch = models.PositiveSmallIntegerField(
+        help_text="The batch's starting year.", validators=[MinValueValidator(1000), MaxValueValidator(9999)]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["course_id", "batch"]
+        constraints = [
+            # Per owner, unlike upstream, where one teacher's course id blocked everyone else's.
+            models.UniqueConstraint(fields=["owner", "course_id", "batch"], name="course_unique_per_owner"),
+        ]
+
+    def __str__(self):
+        return f"{self.course_id}-{self.batch}"
+
+
+class CourseStudent(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="students")
+    roll = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["course", "roll"]
+        constraints = [models.UniqueConstraint(fields=["course", "roll"], name="course_student_roll_unique")]
+
+    def __str__(self):
+        return f"{self.roll} {self.name}"
+
+
+class SourceFormat(models.TextChoices):
+    TEAMS_LEGACY = "teams_legacy", "Microsoft Teams attendance list (legacy event log)"
+    TEAMS = "teams", "Microsoft Teams attendance report"
+    ZOOM = "zoom", "Zoom participants report"
+    GOOGLE_FORM = "google_form", "Google Form responses"
+
+
+class Session(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField()
+    source_format = models.CharField(max_length=16, choices=SourceFormat.choices)
+    end_time = models.DateTimeField(null=True, blank=True)
+    threshold_seconds = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["course", "date"]
+        constraints = [models.UniqueConstraint(fields=["course", "date"], name="session_one_per_course_date")]
+
+    def __str__(self):
+        return f"{self.course} on {self.date:%Y-%m-%d}"
+
+
+class Record(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="records")
+    student = models.ForeignKey(CourseStudent, on_delete=models.CASCADE, related_name="records")
+    present = models.BooleanField()
+    # NULL when the source has no durations (Google Form responses).
+    seconds_attended = models.PositiveIntegerField(null=True, blank=True)
+    flagged = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["session", "student"]
+        constraints = [models.UniqueConstraint(fields=["session", "student"], name="record_one_per_student")]
+
+    def __str__(self):
+        return f"{self.student.roll} {'present' if self.present else 'absent'} on {self.session.date}"
