@@ -1,0 +1,45 @@
+"""Pure parsers for the files teachers upload: rosters and four kinds of attendance report.
+
+Bytes in, a `ParsedReport` (or a list of `RosterEntry`) or a `FileFormatError` naming the problem out.
+No ORM here: services decide what the parsed data means for a course.
+"""
+
+from attendance.formats.detection import detect_format, parse_report
+from attendance.formats.report import (
+    FORMAT_NAMES,
+    GOOGLE_FORM,
+    JOIN,
+    LEAVE,
+    TEAMS,
+    TEAMS_LEGACY,
+    ZOOM,
+    Connection,
+    ParsedReport,
+    Participant,
+    ReportError,
+)
+from attendance.formats.roster import RosterEntry, parse_roster
+from attendance.formats.timestamps import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampError, parse_end_time
+
+__all__ = [
+    "DATE_ORDERS",
+    "DAY_FIRST",
+    "FORMAT_NAMES",
+    "GOOGLE_FORM",
+    "JOIN",
+    "LEAVE",
+    "MONTH_FIRST",
+    "TEAMS",
+    "TEAMS_LEGACY",
+    "ZOOM",
+    "Connection",
+    "ParsedReport",
+    "Participant",
+    "ReportError",
+    "RosterEntry",
+    "TimestampError",
+    "detect_format",
+    "parse_end_time",
+    "parse_report",
+    "parse_roster",
+]

@@ -1,0 +1,42 @@
+"""A course roster: `Roll Number` and `Name` in any order, extra columns ignored.
+
+    Name,Roll Number
+    Shreya,1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from doubtfire.spreadsheets import FileFormatError, read_table
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    roll: str
+    name: str
+    row: int
+
+
+def parse_roster(data: bytes, **reader_limits) -> list[RosterEntry]:
+    """Rows of a roster file, or FileFormatError naming the problem (missing headings, blanks, repeated rolls)."""
+    table = read_table(data, required=("Roll Number", "Name"), **reader_limits)
+    entries: list[RosterEntry] = []
+    first_row: dict[str, int] = {}
+    repeated: list[str] = []
+    for row in table.rows:
+        roll, name = row.values["roll_number"], " ".join(row.values["name"].split())
+        if not roll:
+            raise FileFormatError(f"Row {row.number} has no Roll Number.", row=row.number)
+        if not name:
+            raise FileFormatError(f"Row {row.number} (roll {roll}) has no Name.", row=row.number)
+        if len(roll) > 64 or len(name) > 200:
+            raise FileFormatError(f"Row {row.number} has a roll or name that is too long.", row=row.number)
+        if roll in first_row:
+            repeated.append(f"{roll} (rows {first_row[roll]} and {row.number})")
+            continue
+        first_row[roll] = row.number
+        entries.append(RosterEntry(roll=roll, name=name, row=row.number))
+    if repeated:
+        raise FileFormatError(f"These roll numbers appear more than once: {', '.join(repeated)}.")
+    return entries
