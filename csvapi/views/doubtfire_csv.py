@@ -1,0 +1,225 @@
+"""The nine `/api/csv/...` routes of Doubtfire (seed `doubtfire-csv-api.md`).
+
+Thin: check the request in SPEC §2's order — token (419), parameters (400), unit (404), permission
+(403), file type (403) — then hand the work to the Resource of the file, which calls one service or
+selector. Downloads stream; uploads answer 201 `{"success", "ignored", "errors"}`.
+"""
+
+from django.http import StreamingHttpResponse
+from django.urls import re_path
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from csvapi.uploads import UploadRejected, read_uploaded_table, uploaded_file
+from doubtfire import resources
+from doubtfire.models import Unit
+from doubtfire.permissions import (
+    DOWNLOAD_STATS,
+    DOWNLOAD_SYSTEM_CSV,
+    DOWNLOAD_UNIT_CSV,
+    UPLOAD_CSV,
+    UPLOAD_USERS_CSV,
+    may_in_system,
+    may_in_unit,
+)
+from doubtfire.spreadsheets import FileFormatError, csv_lines
+
+UNIT_NOT_FOUND = "Unable to find requested Unit"
+
+
+class BadParameter(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+
+ImportResultSerializer = inline_serializer(
+    "CsvImportResult",
+    {
+        "success": serializers.ListField(child=serializers.DictField()),
+        "ignored": serializers.ListField(child=serializers.DictField()),
+        "errors": serializers.ListField(child=serializers.DictField()),
+    },
+)
+UploadSerializer = inline_serializer("CsvUpload", {"file": serializers.FileField()})
+TaskUploadSerializer = inline_serializer(
+    "CsvTaskUpload", {"file": serializers.FileField(), "unit_id": serializers.IntegerField()}
+)
+CSV_RESPONSE = {(200, "text/csv"): bytes}
+
+
+class DoubtfireCsvView(APIView):
+    auth_failure_status = 419  # Doubtfire's clients expect 419 for every authentication failure
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def perform_content_negotiation(self, request, force=False):
+        # The seed's scripts send `Accept: application/octet-stream`; answer them rather than 406.
+        return super().perform_content_negotiation(request, force=True)
+
+    # --- the checks, in order --------------------------------------------------------------------------
+    @staticmethod
+    def unit_or_404(unit_id) -> Unit:
+        text = (unit_id or "").strip()
+        if not text.isdigit():
+            raise NotFound(UNIT_NOT_FOUND)
+        unit = Unit.objects.filter(pk=int(text)).first()
+        if unit is None:
+            raise NotFound(UNIT_NOT_FOUND)
+        return unit
+
+    @staticmethod
+    def require_unit(user, action, unit, message):
+        if not may_in_unit(user, action, unit):
+            raise PermissionDenied(message)
+
+    @staticmethod
+    def table_of(upload):
+        # 403 for a file of the wrong kind, as Doubtfire's clients expect; 400 for a damaged one.
+        return read_uploaded_table(upload, unsupported_status=status.HTTP_403_FORBIDDEN)
+
+    # --- the two kinds of answer --------------------------------------------------------------------
+    @staticmethod
+    def download(resource) -> StreamingHttpResponse:
+        exported = resource.export_table()
+        response = StreamingHttpResponse(
+            csv_lines(exported.header, exported.rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f"attachment; filename={exported.filename}"
+        response["Access-Control-Expose-Headers"] = "Content-Disposition"
+        return response
+
+    @staticmethod
+    def upload_result(resource, table, actor) -> Response:
+        try:
+            outcome = resource.import_table(table, actor=actor)
+        except FileFormatError as error:
+            raise UploadRejected(str(error)) from None
+        return Response(outcome.as_dict(), status=status.HTTP_201_CREATED)
+
+
+class UsersCsvView(DoubtfireCsvView):
+    @extend_schema(summary="Download CSV of all users", responses=CSV_RESPONSE)
+    def get(self, request):
+        if not may_in_system(request.user, DOWNLOAD_SYSTEM_CSV):
+            raise PermissionDenied("Not authorised to download CSV of all users")
+        return self.download(resources.UserResource())
+
+    @extend_schema(summary="Upload CSV of users", request=UploadSerializer, responses={201: ImportResultSerializer})
+    def post(self, request):
+        upload = uploaded_file(request)
+        if not may_in_system(request.user, UPLOAD_USERS_CSV):
+            raise PermissionDenied("Not authorised to upload CSV of users")
+        table = self.table_of(upload)
+        return self.upload_result(resources.UserResource(actor=request.user), table, request.user)
+
+
+class UnitStudentsCsvView(DoubtfireCsvView):
+    @extend_schema(summary="Download CSV of all students in this unit", responses=CSV_RESPONSE)
+    def get(self, request, unit_id):
+        unit = self.unit_or_404(unit_id)
+        self.require_unit(
+            request.user, DOWNLOAD_UNIT_CSV, unit, f"Not authorised to download CSV of students enrolled in {unit.code}"
+        )
+        return self.download(resources.UnitStudentResource(unit=unit))
+
+    @extend_schema(
+        summary="Upload CSV of all the students in a unit", request=UploadSerializer, responses={201: ImportResultSerializer}
+    )
+    def post(self, request, unit_id):
+        upload = uploaded_file(request)
+        unit = self.unit_or_404(unit_id)
+        self.require_unit(request.user, UPLOAD_CSV, unit, f"Not authorised to upload CSV of students to {unit.code}")
+        table = self.table_of(upload)
+        return self.upload_result(resources.UnitStudentResource(actor=request.user, unit=unit), table, request.user)
+
+
+class WithdrawCsvView(DoubtfireCsvView):
+    @extend_schema(
+        summary="Upload CSV with the students to un-enrol from the unit",
+        request=UploadSerializer,
+        responses={201: ImportResultSerializer},
+    )
+    def post(self, request, unit_id):
+        upload = uploaded_file(request)
+        unit = self.unit_or_404(unit_id)
+        self.require_unit(request.user, UPLOAD_CSV, unit, f"Not authorised to upload CSV of students to {unit.code}")
+        table = self.table_of(upload)
+        return self.upload_result(resources.WithdrawStudentResource(actor=request.user, unit=unit), table, request.user)
+
+
+class TaskCompletionCsvView(DoubtfireCsvView):
+    @extend_schema(summary="Download CSV of all student tasks in this unit", responses=CSV_RESPONSE)
+    def get(self, request, unit_id):
+        unit = self.unit_or_404(unit_id)
+        self.require_unit(
+            request.user, DOWNLOAD_UNIT_CSV, unit, f"Not authorised to download CSV of student tasks in {unit.code}"
+        )
+        return self.download(resources.TaskCompletionResource(unit=unit))
+
+
+class TutorAssessmentsCsvView(DoubtfireCsvView):
+    @extend_schema(summary="Download the number of tasks assessed by each tutor", responses=CSV_RESPONSE)
+    def get(self, request, unit_id):
+        unit = self.unit_or_404(unit_id)
+        self.require_unit(
+            request.user, DOWNLOAD_STATS, unit, f"Not authorised to download stats of statistics for {unit.code}"
+        )
+        return self.download(resources.TutorAssessmentResource(unit=unit))
+
+
+class TaskDefinitionsCsvView(DoubtfireCsvView):
+    @staticmethod
+    def unit_id_parameter(source):
+        value = source.get("unit_id")
+        if value is None:
+            raise BadParameter("unit_id is missing")
+        if not isinstance(value, str):
+            raise BadParameter("unit_id is invalid")
+        if value.strip() and not value.strip().lstrip("+-").isdigit():
+            raise BadParameter("unit_id is invalid")
+        return value
+
+    @extend_schema(
+        summary="Download CSV of all task definitions for the given unit",
+        parameters=[OpenApiParameter("unit_id", int, required=True)],
+        responses=CSV_RESPONSE,
+    )
+    def get(self, request):
+        unit = self.unit_or_404(self.unit_id_parameter(request.query_params))
+        self.require_unit(request.user, DOWNLOAD_UNIT_CSV, unit, "Not authorised to download CSV of tasks")
+        return self.download(resources.TaskDefinitionResource(unit=unit))
+
+    @extend_schema(
+        summary="Upload CSV of task definitions to the provided unit",
+        request=TaskUploadSerializer,
+        responses={201: ImportResultSerializer},
+    )
+    def post(self, request):
+        upload = uploaded_file(request)
+        unit = self.unit_or_404(self.unit_id_parameter(request.data))
+        self.require_unit(request.user, UPLOAD_CSV, unit, "Not authorised to upload CSV of tasks")
+        table = self.table_of(upload)
+        return self.upload_result(resources.TaskDefinitionResource(actor=request.user, unit=unit), table, request.user)
+
+
+# Included by csvapi/urls.py. Paths exactly as the seed (no trailing slash). `[^/]*` lets `/units/test` and `/units//withdraw`
+# reach the view, which answers 404 as upstream does. `.json` is accepted where the web client uses it.
+urlpatterns = [
+    re_path(r"^api/csv/users$", UsersCsvView.as_view(), name="csv-users"),
+    re_path(r"^api/csv/units/(?P<unit_id>[^/]*)/withdraw$", WithdrawCsvView.as_view(), name="csv-unit-withdraw"),
+    re_path(
+        r"^api/csv/units/(?P<unit_id>[^/]*)/task_completion(?:\.json)?$",
+        TaskCompletionCsvView.as_view(),
+        name="csv-unit-task-completion",
+    ),
+    re_path(
+        r"^api/csv/units/(?P<unit_id>[^/]*)/tutor_assessments(?:\.json)?$",
+        TutorAssessmentsCsvView.as_view(),
+        name="csv-unit-tutor-assessments",
+    ),
+    re_path(r"^api/csv/units/(?P<unit_id>[^/]*)$", UnitStudentsCsvView.as_view(), name="csv-unit-students"),
+    re_path(r"^api/csv/task_definitions$", TaskDefinitionsCsvView.as_view(), name="csv-task-definitions"),
+]

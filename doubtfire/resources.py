@@ -1,0 +1,233 @@
+"""django-import-export Resources: one per Doubtfire CSV, the round-trip contract of each file.
+
+A Resource declares its columns and is the one entry point used by the API route, the admin's
+import/export buttons and the management commands. Its rows never go through django-import-export's
+row-by-row machinery: `export` reads the selector (constant queries) and `import_data` hands the whole
+table to the bulk service, so every path gives the same `{success, ignored, errors}` and the same speed.
+
+Files are read by the shared reader (`doubtfire.spreadsheets.read_table`) on every path, including the
+admin, whose import format `SpreadsheetFormat` wraps it.
+"""
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from import_export import resources
+from import_export.formats.base_formats import Format
+from import_export.results import Error, Result, RowResult
+
+from doubtfire import selectors, services
+from doubtfire.models import Project, TaskDefinition, Unit, User
+from doubtfire.spreadsheets import FileFormatError, Row, Table, normalise_header, read_table
+
+
+class SpreadsheetFormat(Format):
+    """The admin's import format: CSV (any encoding/delimiter) or XLSX, read by the shared reader.
+
+    The parsed Table rides along on the dataset so that row numbers survive into the result.
+    """
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding
+
+    def get_title(self):
+        return "csv or xlsx"
+
+    def create_dataset(self, in_stream):
+        data = in_stream if isinstance(in_stream, bytes) else in_stream.encode("utf-8")
+        table = read_table(data)
+        dataset = tablib.Dataset(*[[row.values[name] for name in table.headers] for row in table.rows], headers=table.headers)
+        dataset.source_table = table
+        return dataset
+
+    def get_extension(self):
+        return "csv"
+
+    def can_import(self):
+        return True
+
+
+def table_from_dataset(dataset: tablib.Dataset) -> Table:
+    """A Table for a dataset: the one the shared reader made, else one built from a tablib dataset."""
+    table = getattr(dataset, "source_table", None)
+    if table is not None:
+        return table
+    headers = [normalise_header(str(name)) for name in dataset.headers or []]
+    rows = [
+        Row(number=number, values={name: "" if value is None else str(value).strip() for name, value in zip(headers, values)})
+        for number, values in enumerate(dataset, start=2)
+    ]
+    return Table(headers=headers, original_headers=list(dataset.headers or []), rows=rows, kind="text/csv")
+
+
+class DoubtfireCsvResource(resources.Resource):
+    """Base: `export_table()` → selector, `import_table(table)` → service; DIE hooks call those."""
+
+    columns: list[str] = []
+
+    def __init__(self, *, actor: User | None = None, unit: Unit | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.actor = actor
+        self.unit = unit
+
+    # --- the contract --------------------------------------------------------------------------------
+    def export_table(self) -> selectors.ExportTable:
+        raise NotImplementedError
+
+    def import_table(self, table: Table, *, actor: User | None = None) -> services.ImportResult:
+        raise NotImplementedError
+
+    # --- django-import-export hooks ------------------------------------------------------------------
+    def get_export_headers(self, selected_fields=None):
+        return list(self.export_table().header)
+
+    def get_user_visible_fields(self):
+        return []
+
+    def export(self, queryset=None, **kwargs):
+        exported = self.export_table()
+        return tablib.Dataset(*[list(row) for row in exported.rows], headers=exported.header)
+
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
+        """Run the bulk service on the whole dataset and describe the outcome as a DIE `Result`.
+
+        A dry run (the admin's preview) runs the service in a transaction that is rolled back.
+        """
+        actor = kwargs.get("user") or self.actor
+        table = table_from_dataset(dataset)
+        result = Result()
+        result.diff_headers = list(table.headers) + ["message"]
+        result.add_dataset_headers(list(table.headers))
+        with transaction.atomic():
+            try:
+                outcome = self.import_table(table, actor=actor)
+            except FileFormatError as error:
+                if raise_errors:
+                    raise
+                result.append_base_error(Error(error))
+                transaction.set_rollback(True)
+                return result
+            if dry_run or (rollback_on_validation_errors and outcome.errors):
+                transaction.set_rollback(True)
+        self._describe(result, outcome)
+        return result
+
+    @staticmethod
+    def _describe(result: Result, outcome: services.ImportResult) -> None:
+        for import_type, entries in (
+            (RowResult.IMPORT_TYPE_NEW, outcome.success),
+            (RowResult.IMPORT_TYPE_SKIP, outcome.ignored),
+        ):
+            for entry in entries:
+                row_result = RowResult()
+                row_result.import_type = import_type
+                row_result.row_values = entry["row"]
+                row_result.diff = [*entry["row"].values(), entry["message"]]
+                row_result.object_repr = entry["message"]
+                result.append_row_result(row_result)
+                result.increment_row_result_total(row_result)
+        for entry in outcome.errors:
+            values = {**entry["row"], "message": entry["message"]}
+            result.append_invalid_row(entry["row_number"], values, ValidationError(entry["message"]))
+            result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+        result.total_rows = len(outcome.success) + len(outcome.ignored) + len(outcome.errors)
+
+
+class UserResource(DoubtfireCsvResource):
+    """`doubtfire_users.csv` — columns selectors.USER_COLUMNS; import creates new users only."""
+
+    columns = selectors.USER_COLUMNS
+
+    class Meta:
+        model = User
+
+    def export_table(self):
+        return selectors.users_table()
+
+    def import_table(self, table, *, actor=None):
+        return services.import_users_from_table(actor=actor or self.actor, table=table)
+
+
+class UnitResource(DoubtfireCsvResource):
+    """Base for the per-unit files: the unit comes from the caller (route id, command option, admin form)."""
+
+    def _unit(self) -> Unit:
+        if self.unit is None:
+            raise FileFormatError("Choose the unit to import into.")
+        return self.unit
+
+
+class UnitStudentResource(UnitResource):
+    """`<CODE>-Students.csv` — selectors.STUDENT_COLUMNS + tutorial/stream columns; import enrols."""
+
+    columns = selectors.STUDENT_COLUMNS
+
+    class Meta:
+        model = Project
+
+    def export_table(self):
+        return selectors.unit_students_table(self._unit())
+
+    def import_table(self, table, *, actor=None):
+        return services.enrol_students_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
+
+
+class WithdrawStudentResource(UnitResource):
+    """The withdraw upload: reads unit_code and username of any students file."""
+
+    columns = ["unit_code", "username"]
+
+    class Meta:
+        model = Project
+
+    def export_table(self):
+        return selectors.unit_students_table(self._unit())
+
+    def import_table(self, table, *, actor=None):
+        return services.withdraw_students_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
+
+
+class TaskCompletionResource(UnitResource):
+    """`<CODE>-TaskCompletion.csv` (download only)."""
+
+    class Meta:
+        model = Project
+
+    def export_table(self):
+        return selectors.task_completion_table(self._unit())
+
+
+class TutorAssessmentResource(UnitResource):
+    """`<CODE>-TutorAssessments.csv` (download only)."""
+
+    columns = selectors.TUTOR_ASSESSMENT_COLUMNS
+
+    class Meta:
+        model = Project
+
+    def export_table(self):
+        return selectors.tutor_assessments_table(self._unit())
+
+
+class TaskDefinitionResource(UnitResource):
+    """`<CODE>-Tasks.csv` — selectors.TASK_DEFINITION_COLUMNS; import creates/updates definitions."""
+
+    columns = selectors.TASK_DEFINITION_COLUMNS
+
+    class Meta:
+        model = TaskDefinition
+
+    def export_table(self):
+        return selectors.task_definitions_table(self._unit())
+
+    def import_table(self, table, *, actor=None):
+        return services.import_task_definitions_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
