@@ -1,0 +1,312 @@
+"""`/api/csv/units/<id>` (students download, enrol upload) and `/withdraw`: upstream csv_test.rb 16–39."""
+
+import io
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from doubtfire.models import Project, Role, TutorialEnrolment, UnitRole, User
+from doubtfire.tests.factories import (
+    CampusFactory,
+    ProjectFactory,
+    TutorialFactory,
+    TutorialStreamFactory,
+    UnitFactory,
+    UnitRoleFactory,
+    UserFactory,
+)
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "doubtfire"
+
+pytestmark = pytest.mark.django_db
+
+
+def fixture_file(name):
+    return open(FIXTURES / name, "rb")
+
+
+def named(content, name="students.csv"):
+    handle = io.BytesIO(content.encode("utf-8") if isinstance(content, str) else content)
+    handle.name = name
+    return handle
+
+
+def bad_token_client():
+    client = APIClient()
+    client.credentials(HTTP_USERNAME="aadmin", HTTP_AUTH_TOKEN="wrong")
+    return client
+
+
+def empty_token_client(user):
+    client = APIClient()
+    client.credentials(HTTP_USERNAME=user.username, HTTP_AUTH_TOKEN="")
+    return client
+
+
+@pytest.fixture
+def admin(admin_account, token_client):
+    return token_client(admin_account)
+
+
+@pytest.fixture
+def factory_unit():
+    """Upstream's "factory unit": code COS10001, no students, no streams, one tutorial LA1-01 at campus B."""
+    unit = UnitFactory(code="COS10001")
+    campus = CampusFactory(name="Burwood", abbreviation="B")
+    TutorialFactory(unit=unit, abbreviation="LA1-01", campus=campus)
+    return unit
+
+
+@pytest.fixture
+def convenor(factory_unit, token_client):
+    role = UnitRoleFactory(unit=factory_unit, role=UnitRole.Kind.CONVENOR, user=UserFactory(role=Role.CONVENOR))
+    return token_client(role.user)
+
+
+def enrol_fixture(client, unit, name="COS10001-Students.csv"):
+    with fixture_file(name) as handle:
+        return client.post(f"/api/csv/units/{unit.pk}", {"file": handle}, format="multipart")
+
+
+# --- GET /api/csv/units/:id -------------------------------------------------------------------------
+
+
+def test_16_admin_downloads_students(admin, factory_unit):
+    response = admin.get(f"/api/csv/units/{factory_unit.pk}", HTTP_ACCEPT="application/octet-stream")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename=COS10001-Students.csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert b"".join(response.streaming_content) == (
+        b"unit_code,campus,username,student_id,preferred_name,first_name,last_name,email,tutorial\n"
+    )
+
+
+@pytest.mark.parametrize("unit_id", ["string", "999", "1abc"])
+def test_18_19_unknown_unit_is_404(admin, unit_id):
+    response = admin.get(f"/api/csv/units/{unit_id}")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Unable to find requested Unit"}
+
+
+def test_20_21_bad_or_empty_token_is_419(admin_account, factory_unit):
+    for client in (bad_token_client(), empty_token_client(admin_account), APIClient()):
+        response = client.get(f"/api/csv/units/{factory_unit.pk}")
+        assert response.status_code == 419
+        assert list(response.json()) == ["error"]
+
+
+def test_expired_token_is_419_with_the_expiry_message(admin_account, factory_unit):
+    from datetime import timedelta
+
+    from doubtfire.services import issue_auth_token
+
+    client = APIClient()
+    client.credentials(
+        HTTP_USERNAME="aadmin", HTTP_AUTH_TOKEN=issue_auth_token(user=admin_account, lifetime=timedelta(seconds=-1))
+    )
+    response = client.get(f"/api/csv/units/{factory_unit.pk}")
+    assert response.status_code == 419
+    assert response.json() == {"error": "Authentication token expired."}
+
+
+# --- POST /api/csv/units/:id ------------------------------------------------------------------------
+
+
+def test_22_convenor_enrols_the_upstream_sample(convenor, factory_unit):
+    response = enrol_fixture(convenor, factory_unit)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["ignored"] == [] and body["errors"] == []
+    assert [(e["row_number"], e["message"]) for e in body["success"]] == [(2, "Enrolled student. Enrolled in LA1-01.")]
+    project = Project.objects.filter(unit=factory_unit).latest("pk")
+    assert project.user.username == "test_csv_student"
+    assert project.campus.abbreviation == "B"
+    user = project.user
+    assert (user.first_name, user.last_name, user.role) == ("Test", "CSV", Role.STUDENT)  # not "Csv"
+    assert not user.has_usable_password()
+    assert TutorialEnrolment.objects.get(project=project).tutorial.abbreviation == "LA1-01"
+
+
+def test_22_again_same_file_is_no_change(convenor, factory_unit):
+    enrol_fixture(convenor, factory_unit)
+    body = enrol_fixture(convenor, factory_unit).json()
+    assert body["success"] == [] and body["errors"] == []
+    assert [e["message"] for e in body["ignored"]] == ["No change."]
+
+
+def test_22_xlsx_sample_enrols_too(convenor, factory_unit):
+    body = enrol_fixture(convenor, factory_unit, "COS10001-Students.xlsx").json()
+    assert [e["message"] for e in body["success"]] == ["Enrolled student. Enrolled in LA1-01."]
+    assert User.objects.get(username="test_csv_student").email == "test_csv_student@doubtfire.com"
+
+
+def test_23_24_bad_or_empty_token_is_419(admin_account, factory_unit):
+    client = APIClient()
+    with fixture_file("COS10001-Students.csv") as handle:
+        response = client.post(
+            f"/api/csv/units/{factory_unit.pk}", {"file": handle, "auth_token": "", "username": "aadmin"}, format="multipart"
+        )
+    assert response.status_code == 419
+    for client in (bad_token_client(), empty_token_client(admin_account)):
+        assert enrol_fixture(client, factory_unit).status_code == 419
+    assert not Project.objects.exists()
+
+
+def test_25_text_id_is_404(convenor):
+    with fixture_file("COS10001-Students.csv") as handle:
+        response = convenor.post("/api/csv/units/test", {"file": handle}, format="multipart")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Unable to find requested Unit"}
+
+
+def test_28_pdf_is_403(convenor, factory_unit):
+    response = enrol_fixture(convenor, factory_unit, "COS10001-Students.pdf")
+    assert response.status_code == 403
+    assert response.json() == {"error": "File given is not a csv file - detected application/pdf"}
+
+
+def test_29_blank_file_is_400(convenor, factory_unit):
+    response = convenor.post(f"/api/csv/units/{factory_unit.pk}", {"file": ""}, format="multipart")
+    assert response.status_code == 400
+
+
+def test_30_unknown_unit_is_404(convenor):
+    with fixture_file("COS10001-Students.csv") as handle:
+        assert convenor.post("/api/csv/units/999", {"file": handle}, format="multipart").status_code == 404
+
+
+def test_no_file_beats_unknown_unit(convenor):
+    assert convenor.post("/api/csv/units/999", {}, format="multipart").status_code == 400
+
+
+def test_tutor_uploading_is_403(factory_unit, token_client):
+    tutor = token_client(UnitRoleFactory(unit=factory_unit).user)
+    response = enrol_fixture(tutor, factory_unit)
+    assert response.status_code == 403
+    assert response.json() == {"error": "Not authorised to upload CSV of students to COS10001"}
+
+
+def test_missing_tutorial_column_is_400(convenor, factory_unit):
+    response = convenor.post(
+        f"/api/csv/units/{factory_unit.pk}", {"file": named("unit_code,username,email\nCOS10001,a,a@x.com\n")}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Missing headings: tutorial.")
+
+
+# --- POST /api/csv/units/:id/withdraw ---------------------------------------------------------------
+
+
+@pytest.fixture
+def enrolled(convenor, factory_unit):
+    assert enrol_fixture(convenor, factory_unit).status_code == 201
+    return Project.objects.get(unit=factory_unit, user__username="test_csv_student")
+
+
+def withdraw(client, unit_path, name="COS10001-Students.csv"):
+    with fixture_file(name) as handle:
+        return client.post(f"/api/csv/units/{unit_path}/withdraw", {"file": handle}, format="multipart")
+
+
+def still_enrolled(project):
+    project.refresh_from_db()
+    return project.enrolled
+
+
+def test_31_convenor_withdraws(convenor, factory_unit, enrolled):
+    response = withdraw(convenor, factory_unit.pk)
+    assert response.status_code == 201
+    body = response.json()
+    assert [e["message"] for e in body["success"]] == ["User test_csv_student withdrawn from unit."]
+    assert not still_enrolled(enrolled)
+    assert TutorialEnrolment.objects.filter(project=enrolled).count() == 1  # the enrolment row is kept
+    again = withdraw(convenor, factory_unit.pk).json()
+    assert [e["message"] for e in again["ignored"]] == ["User test_csv_student not enrolled in unit."]
+
+
+def test_32_33_bad_or_empty_token_keep_enrolment(admin_account, factory_unit, enrolled):
+    assert withdraw(bad_token_client(), factory_unit.pk).status_code == 419
+    assert withdraw(empty_token_client(admin_account), factory_unit.pk).status_code == 419
+    assert still_enrolled(enrolled)
+
+
+@pytest.mark.parametrize("unit_path", ["test", ""])
+def test_34_35_text_or_empty_id_is_404(convenor, enrolled, unit_path):
+    response = withdraw(convenor, unit_path)
+    assert response.status_code == 404
+    assert response.json() == {"error": "Unable to find requested Unit"}
+    assert still_enrolled(enrolled)
+
+
+def test_36_admin_without_unit_role_withdraws_with_xlsx(admin, factory_unit, enrolled):
+    response = withdraw(admin, factory_unit.pk, "COS10001-Students.xlsx")
+    assert response.status_code == 201
+    assert len(response.json()["success"]) == 1
+    assert not still_enrolled(enrolled)
+
+
+def test_37_pdf_is_403(convenor, factory_unit, enrolled):
+    response = withdraw(convenor, factory_unit.pk, "COS10001-Students.pdf")
+    assert response.status_code == 403
+    assert still_enrolled(enrolled)
+
+
+def test_38_blank_file_is_400(convenor, factory_unit, enrolled):
+    response = convenor.post(f"/api/csv/units/{factory_unit.pk}/withdraw", {"file": ""}, format="multipart")
+    assert response.status_code == 400
+    assert still_enrolled(enrolled)
+
+
+def test_39_unknown_unit_is_404(convenor, enrolled):
+    assert withdraw(convenor, 999).status_code == 404
+    assert still_enrolled(enrolled)
+
+
+# --- download contents and round trip ---------------------------------------------------------------
+
+
+def test_download_lists_enrolled_students_by_username_with_or_without_campus(admin, factory_unit):
+    tutorial = factory_unit.tutorials.get()
+    b = ProjectFactory(unit=factory_unit, user=UserFactory(username="bea", nickname="Bee", student_id="7"), campus=tutorial.campus)
+    TutorialEnrolment.objects.create(project=b, tutorial=tutorial)
+    ProjectFactory(unit=factory_unit, user=UserFactory(username="abe", first_name="Abe", last_name="A", email="abe@x.com"))
+    ProjectFactory(unit=factory_unit, user=UserFactory(username="gone"), enrolled=False)
+    body = b"".join(admin.get(f"/api/csv/units/{factory_unit.pk}").streaming_content).decode()
+    lines = body.splitlines()
+    assert len(lines) == 3
+    assert lines[1] == "COS10001,,abe,,,Abe,A,abe@x.com,"
+    assert lines[2].startswith("COS10001,B,bea,7,Bee,") and lines[2].endswith(",LA1-01")
+
+
+def test_students_export_then_enrol_import_is_all_no_change(admin, factory_unit):
+    stream_unit = UnitFactory(code="SIT101")
+    prac = TutorialStreamFactory(unit=stream_unit, abbreviation="Prc01", name="Practical")
+    stu = TutorialStreamFactory(unit=stream_unit, abbreviation="Stu01", name="Studio")
+    campus = CampusFactory(name="Online", abbreviation="C")
+    p1 = TutorialFactory(unit=stream_unit, abbreviation="P1", stream=prac, campus=campus)
+    s1 = TutorialFactory(unit=stream_unit, abbreviation="S1", stream=stu, campus=None)
+    for n in range(4):
+        project = ProjectFactory(
+            unit=stream_unit, user=UserFactory(username=f"s{n}", student_id=f"10{n}"), campus=campus if n % 2 else None
+        )
+        if n % 2:
+            TutorialEnrolment.objects.create(project=project, tutorial=p1)
+        TutorialEnrolment.objects.create(project=project, tutorial=s1)
+    exported = b"".join(admin.get(f"/api/csv/units/{stream_unit.pk}").streaming_content)
+    assert exported.decode().splitlines()[0].endswith(",email,Prc01,Stu01")
+    before = sorted(TutorialEnrolment.objects.values_list("project_id", "tutorial_id"))
+    body = admin.post(f"/api/csv/units/{stream_unit.pk}", {"file": named(exported)}).json()
+    assert body["success"] == [] and body["errors"] == []
+    assert [e["message"] for e in body["ignored"]] == ["No change."] * 4
+    assert sorted(TutorialEnrolment.objects.values_list("project_id", "tutorial_id")) == before
+
+
+@pytest.mark.parametrize("students", [10, 100])
+def test_enrol_query_count_does_not_grow_with_rows(admin, factory_unit, students, django_assert_max_num_queries):
+    lines = ["unit_code,username,email,tutorial,campus"]
+    lines += [f"COS10001,st{n},st{n}@x.com,LA1-01,B" for n in range(students)]
+    with django_assert_max_num_queries(25):
+        body = admin.post(f"/api/csv/units/{factory_unit.pk}", {"file": named("\n".join(lines))}).json()
+    assert len(body["success"]) == students
+    assert TutorialEnrolment.objects.filter(tutorial__unit=factory_unit).count() == students
