@@ -207,6 +207,10 @@ _CP1252_WITH_LATIN1 = "".join(
 )
 
 
+# A well-formed UTF-8 sequence for a non-ASCII character (2 to 4 bytes).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def decode_text(data: bytes) -> str:
     """Decode an uploaded CSV the way Excel would have meant it, keeping every character.
 
@@ -233,7 +237,16 @@ def decode_text(data: bytes) -> str:
     else:
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            if _UTF8_MULTIBYTE.search(data):
+                # Valid UTF-8 accents beside bytes that are not UTF-8: two files pasted together. Guessing
+                # one encoding would silently garble half the names ("JosÃ©"), so ask for a clean save.
+                row = data.count(b"\n", 0, error.start) + 1
+                raise FileFormatError(
+                    "The file mixes text encodings (UTF-8 and another, from line "
+                    f"{row}); save it again as 'CSV UTF-8' and upload that.",
+                    row=row,
+                ) from error
             text = codecs.charmap_decode(data, "strict", _CP1252_WITH_LATIN1)[0]
     if "\x00" in text:
         raise FileFormatError("The file contains NUL bytes; it looks like a binary file, not a CSV.")

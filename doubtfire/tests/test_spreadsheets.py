@@ -714,3 +714,16 @@ def test_xlsx_bytes_sanitises_sheet_title() -> None:
     title = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].title
     assert title == "Unit_2024_ _draft_ with a very "
     assert len(title) == 31
+
+
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_not_garbled():
+    data = "username,email\nJosé,jose@example.edu\n".encode() + "Zoë,zoe@example.edu\n".encode("cp1252")
+    with pytest.raises(FileFormatError) as raised:
+        read_table(data)
+    assert "mixes text encodings" in str(raised.value)
+    assert raised.value.row == 3
+
+
+def test_plain_windows_1252_is_still_read():
+    table = read_table("username,email\nZoë,zoe@example.edu\n".encode("cp1252"))
+    assert table.rows[0].values["username"] == "Zoë"
