@@ -1,0 +1,239 @@
+"""Task definitions (upstream csv_test.rb 1–15), task completion (40–45), tutor assessments (46–51)."""
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from doubtfire.models import Role, TaskDefinition, TaskStatus, UnitRole
+from doubtfire.services import update_task
+from doubtfire.tests.factories import (
+    ProjectFactory,
+    TaskDefinitionFactory,
+    TaskFactory,
+    UnitFactory,
+    UnitRoleFactory,
+    UserFactory,
+)
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "doubtfire"
+TASKS = "/api/csv/task_definitions"
+
+pytestmark = pytest.mark.django_db
+
+
+def fixture_file(name):
+    return open(FIXTURES / name, "rb")
+
+
+def named(content, name="tasks.csv"):
+    handle = io.BytesIO(content.encode("utf-8") if isinstance(content, str) else content)
+    handle.name = name
+    return handle
+
+
+def bad_token_client():
+    client = APIClient()
+    client.credentials(HTTP_USERNAME="aadmin", HTTP_AUTH_TOKEN="wrong")
+    return client
+
+
+def empty_token_client():
+    client = APIClient()
+    client.credentials(HTTP_USERNAME="aadmin", HTTP_AUTH_TOKEN="")
+    return client
+
+
+def body_of(response):
+    return b"".join(response.streaming_content).decode()
+
+
+@pytest.fixture
+def admin(admin_account, token_client):
+    return token_client(admin_account)
+
+
+@pytest.fixture
+def unit():
+    # Starts on a Monday: week 1 is 2 to 8 March 2026.
+    return UnitFactory(code="COS10001", start_date=datetime.date(2026, 3, 2), end_date=datetime.date(2026, 6, 26))
+
+
+# --- GET /api/csv/task_definitions ------------------------------------------------------------------
+
+
+def test_1_admin_downloads_task_definitions(admin, unit):
+    TaskDefinitionFactory(unit=unit, abbreviation="T1", name="Task one")
+    response = admin.get(TASKS, {"unit_id": unit.pk}, HTTP_ACCEPT="application/octet-stream")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename=COS10001-Tasks.csv"
+    lines = body_of(response).splitlines()
+    assert lines[0] == (
+        "name,abbreviation,description,weighting,target_grade,restrict_status_updates,max_quality_pts,is_graded,"
+        "plagiarism_warn_pct,plagiarism_checks,group_set,upload_requirements,start_week,start_day,target_week,"
+        "target_day,due_week,due_day,tutorial_stream"
+    )
+    assert lines[1] == "Task one,T1,,0,0,false,0,false,50,[],,[],1,Mon,3,Mon,,,"
+
+
+@pytest.mark.parametrize("unit_id, status", [("", 404), ("999", 404), ("string", 400)])
+def test_2_3_4_unit_id_checks(admin, unit_id, status):
+    response = admin.get(TASKS, {"unit_id": unit_id})
+    assert response.status_code == status
+    assert list(response.json()) == ["error"]
+
+
+def test_missing_unit_id_is_400(admin):
+    response = admin.get(TASKS)
+    assert response.status_code == 400
+    assert response.json() == {"error": "unit_id is missing"}
+
+
+def test_5_6_bad_or_empty_token_is_419_before_parameters(admin_account):
+    assert bad_token_client().get(TASKS, {"unit_id": "string"}).status_code == 419
+    assert empty_token_client().get(TASKS, {"unit_id": "string"}).status_code == 419
+
+
+# --- POST /api/csv/task_definitions -----------------------------------------------------------------
+
+
+def post_tasks(client, unit_id, name="COS10001-Tasks.csv"):
+    with fixture_file(name) as handle:
+        return client.post(TASKS, {"file": handle, "unit_id": unit_id}, format="multipart")
+
+
+def test_7_admin_uploads_upstream_csv_without_tutorial_stream_column(admin, unit):
+    response = post_tasks(admin, unit.pk)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["errors"] == [] and body["ignored"] == []
+    assert [e["message"] for e in body["success"]] == ["Added new task definition A12."]
+    definition = TaskDefinition.objects.get(unit=unit, abbreviation="A12")
+    assert definition.name == "Assignment 12"
+    assert definition.upload_requirements == [{"key": "file0", "name": "Assumenda accusamus quas", "type": "image"}]
+    # week -1 Sat = 21 Feb; week 1 Mon = 2 Mar; week 13 Mon = 25 May.
+    assert (definition.start_date, definition.target_date, definition.due_date) == (
+        datetime.date(2026, 2, 21),
+        datetime.date(2026, 3, 2),
+        datetime.date(2026, 5, 25),
+    )
+    assert (definition.weighting, definition.restrict_status_updates, definition.is_graded) == (2, False, False)
+
+
+def test_8_9_bad_or_empty_token_is_419(admin_account, unit):
+    assert post_tasks(bad_token_client(), unit.pk).status_code == 419
+    assert post_tasks(empty_token_client(), unit.pk).status_code == 419
+    assert not TaskDefinition.objects.exists()
+
+
+@pytest.mark.parametrize("unit_id, status", [("string", 400), ("", 404), ("9999", 404)])
+def test_10_11_15_unit_id_checks(admin, unit, unit_id, status):
+    response = post_tasks(admin, unit_id)
+    assert response.status_code == status
+    assert not TaskDefinition.objects.exists()
+
+
+def test_12_xlsx_into_a_fresh_unit_adds_exactly_one(admin, unit):
+    response = post_tasks(admin, unit.pk, "COS10001-Tasks.xlsx")
+    assert response.status_code == 201
+    assert len(response.json()["success"]) == 1
+    assert TaskDefinition.objects.filter(unit=unit).count() == 1
+    assert TaskDefinition.objects.get(unit=unit).abbreviation == "NEWTD1"
+
+
+def test_13_pdf_is_403(admin, unit):
+    response = post_tasks(admin, unit.pk, "COS10001-Tasks.pdf")
+    assert response.status_code == 403
+    assert response.json() == {"error": "File given is not a csv file - detected application/pdf"}
+
+
+def test_14_blank_file_is_400(admin, unit):
+    assert admin.post(TASKS, {"file": "", "unit_id": unit.pk}, format="multipart").status_code == 400
+
+
+def test_tutor_uploading_tasks_is_403(unit, token_client):
+    tutor = token_client(UnitRoleFactory(unit=unit).user)
+    response = post_tasks(tutor, unit.pk)
+    assert response.status_code == 403
+    assert response.json() == {"error": "Not authorised to upload CSV of tasks"}
+
+
+def test_task_definitions_round_trip_over_http(admin, unit):
+    first = post_tasks(admin, unit.pk)
+    assert first.status_code == 201
+    exported = admin.get(TASKS, {"unit_id": unit.pk})
+    again = admin.post(TASKS, {"file": named(body_of(exported)), "unit_id": unit.pk}, format="multipart").json()
+    assert again["success"] == [] and again["errors"] == []
+    assert [e["message"] for e in again["ignored"]] == ["No change."]
+
+
+# --- GET /api/csv/units/:id/task_completion ---------------------------------------------------------
+
+
+def test_40_admin_downloads_task_completion(admin, unit):
+    response = admin.get(f"/api/csv/units/{unit.pk}/task_completion", HTTP_ACCEPT="application/octet-stream")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename=COS10001-TaskCompletion.csv"
+    assert body_of(response) == "Student ID,Username,Student Name,Target Grade,Email,Portfolio,Grade,Rationale,Tutorial\n"
+
+
+def test_task_completion_json_suffix_gives_the_same_csv(admin, unit):
+    plain = admin.get(f"/api/csv/units/{unit.pk}/task_completion")
+    suffixed = admin.get(f"/api/csv/units/{unit.pk}/task_completion.json")
+    assert suffixed.status_code == 200
+    assert suffixed["Content-Type"] == "text/csv; charset=utf-8"
+    assert body_of(suffixed) == body_of(plain)
+
+
+@pytest.mark.parametrize("path", ["/api/csv/units//task_completion", "/api/csv/units/string/task_completion", "/api/csv/units/999/task_completion"])
+def test_41_42_43_missing_text_or_unknown_id_is_404(admin, path):
+    response = admin.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"error": "Unable to find requested Unit"}
+
+
+def test_44_45_bad_or_empty_token_is_419(admin_account, unit):
+    for client in (bad_token_client(), empty_token_client()):
+        assert client.get(f"/api/csv/units/{unit.pk}/task_completion").status_code == 419
+
+
+# --- GET /api/csv/units/:id/tutor_assessments -------------------------------------------------------
+
+
+def test_46_tutor_assessments_count_assessments_by_who_made_them(admin, unit, make_user):
+    tutor = UnitRoleFactory(unit=unit, user=UserFactory(username="tina", first_name="Tina", last_name="T")).user
+    convenor = UnitRoleFactory(
+        unit=unit, role=UnitRole.Kind.CONVENOR, user=UserFactory(username="carl", first_name="Carl", last_name="C")
+    ).user
+    definition = TaskDefinitionFactory(unit=unit)
+    enrolled = TaskFactory(project=ProjectFactory(unit=unit), definition=definition)
+    withdrawn = TaskFactory(project=ProjectFactory(unit=unit, enrolled=False), definition=definition)
+    update_task(actor=tutor, task=enrolled, status=TaskStatus.DISCUSS)
+    update_task(actor=tutor, task=enrolled, status=TaskStatus.COMPLETE)
+    update_task(actor=convenor, task=enrolled, status=TaskStatus.FIX_AND_RESUBMIT)
+    update_task(actor=tutor, task=withdrawn, status=TaskStatus.COMPLETE)  # withdrawn: not counted
+    response = admin.get(f"/api/csv/units/{unit.pk}/tutor_assessments", HTTP_ACCEPT="application/octet-stream")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename=COS10001-TutorAssessments.csv"
+    expected = "Username,Tutor Name,Total Tasks Assessed\ncarl,Carl C,1\ntina,Tina T,2\n"
+    assert body_of(response) == expected
+    assert body_of(admin.get(f"/api/csv/units/{unit.pk}/tutor_assessments.json")) == expected
+
+
+@pytest.mark.parametrize("unit_path", ["", "string", "999"])
+def test_47_48_49_missing_text_or_unknown_id_is_404(admin, unit_path):
+    assert admin.get(f"/api/csv/units/{unit_path}/tutor_assessments").status_code == 404
+
+
+def test_50_51_bad_or_empty_token_is_419(admin_account, unit):
+    for client in (bad_token_client(), empty_token_client()):
+        assert client.get(f"/api/csv/units/{unit.pk}/tutor_assessments").status_code == 419
+
+
+def test_system_convenor_without_unit_role_gets_403(unit, make_user, token_client):
+    client = token_client(make_user(Role.CONVENOR))
+    response = client.get(f"/api/csv/units/{unit.pk}/tutor_assessments")
+    assert response.status_code == 403
+    assert response.json() == {"error": "Not authorised to download stats of statistics for COS10001"}
