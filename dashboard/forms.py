@@ -84,3 +84,128 @@ class StudentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tutorial"].choices = [("", "All tutorials")] + [(t, t) for t in tutorials]
         self.fields["campus"].choices = [("", "All campuses")] + [(c, c) for c in campuses]
+
+
+# --- Attendance ------------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,.xlsx,.txt,text/csv"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        files = [single(item, initial) for item in data] if isinstance(data, (list, tuple)) else [single(data, initial)]
+        total = sum(upload.size for upload in files)
+        if total > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The files add up to {total / 2**20:.1f} MiB; at most {settings.UPLOAD_MAX_BYTES / 2**20:.1f} MiB "
+                "may be sent at once."
+            )
+        return files
+
+
+class CourseForm(forms.Form):
+    course_id = forms.CharField(label="Course ID", max_length=64, help_text="For example CS402.")
+    course_name = forms.CharField(label="Course name", max_length=200)
+    batch = forms.IntegerField(
+        label="Batch (starting year)", min_value=1000, max_value=9999, help_text="A four-digit year, such as 2024."
+    )
+    roster = forms.FileField(
+        label="Roster (CSV or XLSX)",
+        help_text="Columns Roll Number and Name, in any order.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_course_id(self):
+        value = self.cleaned_data["course_id"].strip()
+        if any(ord(char) < 32 or char in '"\\' for char in value):
+            raise forms.ValidationError("The course ID cannot contain quotes, backslashes or control characters.")
+        return value
+
+    def clean_roster(self):
+        return checked_size(self.cleaned_data["roster"])
+
+
+class RosterUploadForm(forms.Form):
+    roster = forms.FileField(
+        label="More students (CSV or XLSX)",
+        help_text="Columns Roll Number and Name. Students already enrolled get their name updated.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_roster(self):
+        return checked_size(self.cleaned_data["roster"])
+
+
+class StudentForm(forms.Form):
+    roll = forms.CharField(label="Roll number", max_length=64)
+    name = forms.CharField(label="Name", max_length=200)
+
+
+class AttendanceUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Attendance reports",
+        help_text="One file per date: Teams, Zoom or Google Form, CSV or XLSX. You may choose several files.",
+    )
+    threshold = forms.IntegerField(
+        label="Threshold (seconds)",
+        min_value=0,
+        max_value=9_999_999,
+        initial=0,
+        help_text="Present means connected for at least this many seconds. 1800 = 30 minutes.",
+    )
+    end_time = forms.CharField(
+        label="Meeting end time (optional)",
+        required=False,
+        max_length=40,
+        help_text="Only for reports that can leave people connected, such as the older Teams list: "
+        "for example 11:00 AM or 13/2/2021, 11:00 AM.",
+    )
+    flags = forms.CharField(
+        label="Flagged roll numbers (optional)",
+        required=False,
+        max_length=2000,
+        help_text="Comma-separated roll numbers to mark absent whatever the report says.",
+    )
+    date_order = forms.ChoiceField(
+        label="Dates in the report",
+        choices=[("day-first", "Day first (13/2/2021)"), ("month-first", "Month first (2/13/2021)")],
+        initial="day-first",
+    )
+    match_by = forms.ChoiceField(
+        label="Match people by",
+        choices=[("name", "Display name = roll number"), ("email", "Email (Teams and Zoom reports)")],
+        initial="name",
+    )
+    ignore_unknown = forms.BooleanField(label="Ignore people who are not on the roster", required=False)
+    replace = forms.BooleanField(label="Replace dates already recorded", required=False)
+
+    def clean_flags(self):
+        # Blanks between commas are ignored; a roll flagged twice counts once.
+        rolls = (roll.strip() for roll in self.cleaned_data["flags"].split(","))
+        return tuple(dict.fromkeys(roll for roll in rolls if roll))
+
+
+class ReportDownloadForm(forms.Form):
+    report_type = forms.ChoiceField(
+        label="Report", choices=[("1", "Complete report"), ("0", "Defaulters only")], widget=forms.RadioSelect, initial="1"
+    )
+    report_format = forms.ChoiceField(
+        label="Format", choices=[("0", "CSV"), ("1", "Excel (XLSX)")], widget=forms.RadioSelect, initial="0"
+    )
+    cutoff = forms.DecimalField(
+        label="Defaulter cutoff (%)", min_value=0, max_value=100, initial=75, decimal_places=2,
+        help_text="Below this attendance a student is a defaulter; exactly at it they are not.",
+    )
+
+
+class CutoffForm(forms.Form):
+    cutoff = forms.DecimalField(label="Highlight defaulters below (%)", min_value=0, max_value=100, decimal_places=2)

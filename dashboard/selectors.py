@@ -1,4 +1,4 @@
-"""Reads that only the dashboard's pages need: lists of units, a unit's students and its task grid.
+"""Reads that only the dashboard's pages need: units, a unit's students and task grid, course cards and grids.
 
 The CSV downloads stay in `doubtfire.selectors`; these shape the same tables for reading on screen.
 Each function states its query count, which does not grow with the size of the unit.
@@ -6,9 +6,12 @@ Each function states its query count, which does not grow with the size of the u
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.db.models import Count, Q
 
+from attendance.models import Course, CourseStudent, Record, Session
+from attendance.selectors import attendance_report
 from doubtfire.models import Project, Role, Task, TaskDefinition, TaskStatus, TutorialEnrolment, Unit, UnitRole, User
 from doubtfire.permissions import system_role
 
@@ -138,3 +141,123 @@ def task_grid(unit: Unit) -> TaskGrid:
         rows.append((username, f"{first} {last}".strip(), cells))
     totals = [complete[definition_id] for definition_id, _, _ in definitions]
     return TaskGrid(definitions, rows, totals)
+
+
+# --- Attendance --------------------------------------------------------------------------------------
+#
+# The reports themselves (who is present, who is a defaulter under a cutoff) come from
+# attendance.selectors.attendance_report, the function behind the downloads, so the page and the file
+# never disagree. What is added here is only arithmetic for display: percentages and chart geometry.
+
+
+@dataclass
+class CourseCard:
+    course: Course
+    students: int
+    dates: int
+    average: float | None  # percent of recorded marks that are Present
+    defaulters: int
+    latest_date: object
+
+
+def _share(present: int, recorded: int) -> float | None:
+    return round(100 * present / recorded, 1) if recorded else None
+
+
+def course_cards(*, owner: User, cutoff: Fraction) -> list[CourseCard]:
+    """One card per course of `owner`. One query, plus six per course (two reports)."""
+    cards = []
+    for course in Course.objects.filter(owner=owner).order_by("course_id", "batch"):
+        report = attendance_report(course=course)
+        defaulters = attendance_report(course=course, defaulters_only=True, cutoff=cutoff)
+        marks = [cell for row in report.rows for cell in row[3:] if cell]
+        present = sum(1 for cell in marks if cell == "Present")
+        cards.append(
+            CourseCard(course, len(report.rows), len(report.dates), _share(present, len(marks)), len(defaulters.rows),
+                       report.latest_date)
+        )
+    return cards
+
+
+@dataclass
+class GridCell:
+    mark: str  # "Present", "Absent" or "" (no record: enrolled after that date)
+    seconds: int | None
+    flagged: bool
+
+
+@dataclass
+class GridRow:
+    roll: str
+    name: str
+    cells: list[GridCell]
+    percent: float | None
+    defaulter: bool
+
+
+@dataclass
+class DateColumn:
+    date: object
+    present: int
+    recorded: int
+    percent: float | None
+    # Bar geometry for the inline SVG chart (viewBox 0 0 width 120; bars grow up from y=100).
+    x: float = 0
+    y: float = 0
+    height: float = 0
+    label_y: float = 0
+
+
+@dataclass
+class AttendanceGrid:
+    dates: list[DateColumn]
+    rows: list[GridRow]
+    defaulters: int
+    chart_width: int
+
+
+def attendance_grid(*, course: Course, cutoff: Fraction) -> AttendanceGrid:
+    """Students × dates with Present/Absent, seconds and flags, each student's percentage, whether they
+    are a defaulter under `cutoff`, and per-date totals for the chart. Seven queries.
+    """
+    report = attendance_report(course=course)
+    defaulter_rolls = {row[1] for row in attendance_report(course=course, defaulters_only=True, cutoff=cutoff).rows}
+    details = {
+        (roll, date): (seconds, flagged)
+        for roll, date, seconds, flagged in Record.objects.filter(session__course=course).values_list(
+            "student__roll", "session__date", "seconds_attended", "flagged"
+        )
+    }
+    rows = []
+    present_by_date = [0] * len(report.dates)
+    recorded_by_date = [0] * len(report.dates)
+    for _, roll, name, *marks in report.rows:
+        cells = []
+        for index, (date, mark) in enumerate(zip(report.dates, marks)):
+            seconds, flagged = details.get((roll, date), (None, False))
+            cells.append(GridCell(mark, seconds, flagged))
+            if mark:
+                recorded_by_date[index] += 1
+                present_by_date[index] += mark == "Present"
+        recorded = [cell for cell in cells if cell.mark]
+        percent = _share(sum(1 for cell in recorded if cell.mark == "Present"), len(recorded))
+        rows.append(GridRow(roll, name, cells, percent, roll in defaulter_rolls))
+    bar, gap = 36, 14
+    columns = []
+    for index, date in enumerate(report.dates):
+        percent = _share(present_by_date[index], recorded_by_date[index])
+        height = percent or 0
+        columns.append(
+            DateColumn(date, present_by_date[index], recorded_by_date[index], percent,
+                       x=40 + index * (bar + gap), y=100 - height, height=height, label_y=100 - height - 3)
+        )
+    return AttendanceGrid(columns, rows, len(defaulter_rolls), 40 + max(len(columns), 1) * (bar + gap))
+
+
+def course_counts(*, course: Course) -> dict:
+    """How much deleting the course would delete. Three queries."""
+    return {
+        "student_count": CourseStudent.objects.filter(course=course).count(),
+        "date_count": Session.objects.filter(course=course).count(),
+        "record_count": Record.objects.filter(session__course=course).count(),
+    }

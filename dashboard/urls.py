@@ -21,4 +21,14 @@ urlpatterns = [
     path("units/<int:unit_id>/", views.unit_detail, name="unit"),
     path("units/<int:unit_id>/tasks/", views.unit_tasks, name="unit_tasks"),
     path("units/<int:unit_id>/upload/<slug:kind>/", views.unit_upload, name="unit_upload"),
+    # Attendance
+    path("courses/new/", views.course_create, name="course_create"),
+    path("courses/<int:pk>/", views.course_detail, name="course"),
+    path("courses/<int:pk>/upload/", views.course_upload, name="course_upload"),
+    path("courses/<int:pk>/upload/confirm/", views.course_upload_confirm, name="course_upload_confirm"),
+    path("courses/<int:pk>/upload/cancel/", views.course_upload_cancel, name="course_upload_cancel"),
+    path("courses/<int:pk>/students/add/", views.course_add_students, name="course_add_students"),
+    path("courses/<int:pk>/students/remove/", views.course_remove_student, name="course_remove_student"),
+    path("courses/<int:pk>/dates/delete/", views.course_delete_date, name="course_delete_date"),
+    path("courses/<int:pk>/delete/", views.course_delete, name="course_delete"),
 ]

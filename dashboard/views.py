@@ -4,21 +4,42 @@ Permissions come from `doubtfire.permissions`; writes from `doubtfire.services` 
 (the same functions the API calls), so a page and a script always get the same answer.
 """
 
+import base64
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from attendance import selectors as attendance_selectors
+from attendance import services as attendance_services
+from attendance.formats import RosterEntry
+from attendance.models import Course
 from csvapi.uploads import Upload, UploadRejected, read_uploaded_table
-from dashboard import selectors
-from dashboard.forms import SignInForm, SignUpForm, SpreadsheetUploadForm, StudentFilterForm
+from dashboard import previews, selectors
+from dashboard.forms import (
+    AttendanceUploadForm,
+    CourseForm,
+    CutoffForm,
+    ReportDownloadForm,
+    RosterUploadForm,
+    SignInForm,
+    SignUpForm,
+    SpreadsheetUploadForm,
+    StudentFilterForm,
+    StudentForm,
+)
 from doubtfire import services as unit_services
 from doubtfire.models import TaskStatus, Unit
-from doubtfire.selectors import tutor_assessments_table
 from doubtfire.permissions import (
     DOWNLOAD_SYSTEM_CSV,
     DOWNLOAD_UNIT_CSV,
@@ -29,6 +50,7 @@ from doubtfire.permissions import (
     may_in_unit,
     role_in_unit,
 )
+from doubtfire.selectors import tutor_assessments_table
 from doubtfire.spreadsheets import FileFormatError
 
 # --- Signing in and out ----------------------------------------------------------------------------
@@ -250,13 +272,265 @@ def users_upload(request):
     )
 
 
-# --- Attendance ------------------------------------------------------------------------------------
+# --- Signing up ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request):
+    """Create a teacher account with the same service as `/api_signup`, then sign them in."""
+    if request.user.is_authenticated:
+        return redirect("dashboard:home")
+    form = _bound(request, SignUpForm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = attendance_services.sign_up_teacher(
+                name=form.cleaned_data["name"], email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
+        except attendance_services.AttendanceError as error:
+            form.add_error(None, error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.first_name}. Add your first course below.")
+            return redirect("dashboard:home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+# --- Attendance: courses ---------------------------------------------------------------------------
+
+
+def _own_course(request, pk: int) -> Course:
+    # Another teacher's course answers exactly as a course that does not exist: 404.
+    return get_object_or_404(Course, pk=pk, owner=request.user)
+
+
+def _cutoff(request) -> Decimal:
+    form = CutoffForm(request.GET)
+    if form.is_valid():
+        return form.cleaned_data["cutoff"]
+    default = attendance_selectors.DEFAULT_CUTOFF
+    return Decimal(default.numerator) / Decimal(default.denominator)
 
 
 @login_required
 def home(request):
-    return render(request, "dashboard/course_list.html", {"nav": "courses", "courses": []})
+    """My courses, as cards (students, dates recorded, average attendance, defaulters)."""
+    cutoff = Fraction(_cutoff(request))
+    cards = selectors.course_cards(owner=request.user, cutoff=cutoff)
+    return render(request, "dashboard/course_list.html", {"nav": "courses", "cards": cards, "cutoff": cutoff})
 
 
-def sign_up(request):
-    return render(request, "registration/signup.html", {"form": SignUpForm()})
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_create(request):
+    form = _bound(request, CourseForm)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["roster"]
+        try:
+            roster = attendance_services.read_roster(name=upload.name, data=upload.read())
+            course = attendance_services.create_course(
+                owner=request.user,
+                course_id=data["course_id"],
+                course_name=data["course_name"],
+                batch=data["batch"],
+                roster=roster,
+            )
+        except attendance_services.AttendanceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Course {course} created with {len(roster)} students.")
+            return redirect("dashboard:course", pk=course.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "dashboard/course_form.html", {"nav": "courses", "form": form}, status=status)
+
+
+@login_required
+def course_detail(request, pk: int):
+    course = _own_course(request, pk)
+    cutoff = _cutoff(request)
+    grid = selectors.attendance_grid(course=course, cutoff=Fraction(cutoff))
+    return render(
+        request,
+        "dashboard/course_detail.html",
+        {
+            "nav": "courses",
+            "course": course,
+            "grid": grid,
+            "cutoff": cutoff,
+            "upload_form": AttendanceUploadForm(),
+            "download_form": ReportDownloadForm(initial={"cutoff": cutoff}),
+            "roster_form": RosterUploadForm(),
+            "student_form": StudentForm(),
+        },
+    )
+
+
+def _done(request, course: Course, message: str):
+    messages.success(request, message)
+    return redirect("dashboard:course", pk=course.pk)
+
+
+def _failed(request, course: Course, message: str):
+    messages.error(request, message)
+    return redirect("dashboard:course", pk=course.pk)
+
+
+@login_required
+@require_POST
+def course_add_students(request, pk: int):
+    course = _own_course(request, pk)
+    if "roster" in request.FILES:
+        form = RosterUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return _failed(request, course, " ".join(form.errors["roster"]))
+        upload = form.cleaned_data["roster"]
+        try:
+            roster = attendance_services.read_roster(name=upload.name, data=upload.read())
+        except attendance_services.AttendanceError as error:
+            return _failed(request, course, error.message)
+    else:
+        form = StudentForm(request.POST)
+        if not form.is_valid():
+            return _failed(request, course, "Give both the roll number and the name of the student to add.")
+        roster = [RosterEntry(roll=form.cleaned_data["roll"].strip(), name=form.cleaned_data["name"].strip(), row=0)]
+    changes = attendance_services.add_students(course=course, roster=roster)
+    return _done(
+        request,
+        course,
+        f"Added {len(changes.added)} student{pluralize(len(changes.added))}, renamed {len(changes.renamed)}, "
+        f"{len(changes.unchanged)} unchanged.",
+    )
+
+
+@login_required
+@require_POST
+def course_remove_student(request, pk: int):
+    course = _own_course(request, pk)
+    roll = request.POST.get("roll", "")
+    try:
+        attendance_services.remove_student(course=course, roll=roll)
+    except attendance_services.AttendanceError as error:
+        return _failed(request, course, error.message)
+    return _done(request, course, f"Removed roll {roll} and their attendance.")
+
+
+@login_required
+@require_POST
+def course_delete_date(request, pk: int):
+    course = _own_course(request, pk)
+    try:
+        date = datetime.date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        return _failed(request, course, "Choose a date to delete.")
+    try:
+        attendance_services.delete_date(course=course, date=date)
+    except attendance_services.AttendanceError as error:
+        return _failed(request, course, error.message)
+    return _done(request, course, f"Deleted the attendance of {date:%Y-%m-%d}.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_delete(request, pk: int):
+    """A page that asks first; only its POST deletes."""
+    course = _own_course(request, pk)
+    if request.method == "POST":
+        name = str(course)
+        attendance_services.delete_course(course=course)
+        messages.success(request, f"Deleted course {name} with all its attendance.")
+        return redirect("dashboard:home")
+    counts = selectors.course_counts(course=course)
+    return render(request, "dashboard/course_confirm_delete.html", {"nav": "courses", "course": course, **counts})
+
+
+# --- Attendance: uploading reports with a preview --------------------------------------------------
+#
+# The files wait in the teacher's session between the preview and Confirm (the browser cannot send a
+# file input again without the teacher choosing the files again). Their size is already capped by the
+# upload limit; Confirm or Cancel removes them.
+
+PENDING_KEY = "dashboard-pending-upload"
+
+
+def _options(data) -> attendance_services.UploadOptions:
+    return attendance_services.UploadOptions(
+        end_time=data["end_time"].strip() or None,
+        threshold_seconds=data["threshold"],
+        flags=tuple(data["flags"]),
+        ignore_unknown=data["ignore_unknown"],
+        replace=data["replace"],
+        date_order=data["date_order"],
+        identity=data["match_by"],
+    )
+
+
+@login_required
+@require_POST
+def course_upload(request, pk: int):
+    """Read the reports and show what would be recorded; nothing is written."""
+    course = _own_course(request, pk)
+    form = AttendanceUploadForm(request.POST, request.FILES)
+    preview = None
+    if form.is_valid():
+        files = [(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
+        try:
+            preview = previews.preview_attendance(
+                course=course, uploaded_by=request.user, files=files, options=_options(form.cleaned_data)
+            )
+        except attendance_services.AttendanceError as error:
+            form.add_error(None, error.message)
+        else:
+            options = {**form.cleaned_data, "flags": list(form.cleaned_data["flags"])}
+            del options["files"]
+            request.session[PENDING_KEY] = {
+                "course": course.pk,
+                "options": options,
+                "files": [[name, base64.b64encode(data).decode("ascii")] for name, data in files],
+            }
+    if preview is None:
+        messages.error(request, "Nothing was recorded: fix the problem shown beside the form and upload again.")
+    return render(
+        request,
+        "dashboard/course_upload.html",
+        {"nav": "courses", "course": course, "form": form, "preview": preview},
+        status=200 if preview is not None else 400,
+    )
+
+
+def _pending(request, course: Course):
+    pending = request.session.get(PENDING_KEY)
+    if not pending or pending.get("course") != course.pk:
+        return None
+    return pending
+
+
+@login_required
+@require_POST
+def course_upload_confirm(request, pk: int):
+    """Record what the preview showed, with the same files and choices."""
+    course = _own_course(request, pk)
+    pending = _pending(request, course)
+    if pending is None:
+        return _failed(request, course, "There is no upload waiting to be confirmed; upload the reports again.")
+    files = [(name, base64.b64decode(data)) for name, data in pending["files"]]
+    try:
+        result = attendance_services.record_attendance(
+            course=course, uploaded_by=request.user, files=files, options=_options(pending["options"])
+        )
+    except attendance_services.AttendanceError as error:
+        # Something changed since the preview (another upload, a removed student): say so, keep nothing.
+        del request.session[PENDING_KEY]
+        return _failed(request, course, f"Nothing was recorded: {error.message}")
+    del request.session[PENDING_KEY]
+    return _done(request, course, result.message)
+
+
+@login_required
+@require_POST
+def course_upload_cancel(request, pk: int):
+    course = _own_course(request, pk)
+    if _pending(request, course) is not None:
+        del request.session[PENDING_KEY]
+    messages.info(request, "Upload cancelled; nothing was recorded.")
+    return redirect("dashboard:course", pk=course.pk)

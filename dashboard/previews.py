@@ -1,0 +1,84 @@
+"""What an attendance upload would record, computed without keeping anything.
+
+The preview runs the very service that Confirm runs (`attendance.services.record_attendance`) inside a
+transaction that is always rolled back, and reads the records it made before the rollback. So the
+preview cannot disagree with what Confirm writes, and no second copy of the attendance rules exists.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from attendance import services as attendance_services
+from attendance.models import Course, Record, SourceFormat
+from attendance.selectors import natural_roll_key
+
+
+@dataclass
+class PreviewLine:
+    roll: str
+    name: str
+    seconds: int | None
+    present: bool
+    flagged: bool
+
+
+@dataclass
+class PreviewDate:
+    date: object
+    source_format: str
+    lines: list[PreviewLine] = field(default_factory=list)
+
+    @property
+    def present(self) -> int:
+        return sum(1 for line in self.lines if line.present)
+
+    @property
+    def absent(self) -> int:
+        return sum(1 for line in self.lines if not line.present)
+
+
+@dataclass
+class Preview:
+    dates: list[PreviewDate]
+    replaced: list
+
+
+class _RollBack(Exception):
+    """Raised on purpose to undo the dry run; carries what was read before the undo."""
+
+    def __init__(self, preview: Preview):
+        super().__init__("rolled back")
+        self.preview = preview
+
+
+def preview_attendance(*, course: Course, uploaded_by, files, options) -> Preview:
+    """Run `record_attendance` and undo it. Raises AttendanceError exactly as the real upload would.
+
+    Queries: those of record_attendance, plus one to read the records; nothing is left in the database.
+    """
+    try:
+        with transaction.atomic():
+            result = attendance_services.record_attendance(
+                course=course, uploaded_by=uploaded_by, files=files, options=options
+            )
+            by_date = {}
+            for date, source_format, roll, name, present, seconds, flagged in (
+                Record.objects.filter(session__course=course, session__date__in=result.dates)
+                .values_list(
+                    "session__date",
+                    "session__source_format",
+                    "student__roll",
+                    "student__name",
+                    "present",
+                    "seconds_attended",
+                    "flagged",
+                )
+            ):
+                entry = by_date.setdefault(date, PreviewDate(date, SourceFormat(source_format).label))
+                entry.lines.append(PreviewLine(roll, name, seconds, present, flagged))
+            for entry in by_date.values():
+                entry.lines.sort(key=lambda line: natural_roll_key(line.roll))
+            raise _RollBack(Preview([by_date[date] for date in sorted(by_date)], list(result.replaced)))
+    except _RollBack as undone:
+        return undone.preview

@@ -1,0 +1,289 @@
+"""The attendance pages: sign up, courses, the upload preview, confirm/cancel, and who may see what."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from attendance.models import Course, CourseStudent, Record, Session
+from doubtfire.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "attendance"
+ROSTER = (FIXTURES / "students.csv").read_bytes()
+TEAMS_LOG = (FIXTURES / "Test2.csv").read_bytes()
+
+# Test2.csv, worked by hand with the meeting ending at 13/2/2021 11:00:00 AM (union of connected time):
+#   roll 1: 9:35:35→9:35:39 (4 s) + 10:42:03→11:00:00 (1077 s)                        = 1081 s
+#   roll 2: joins 9:38:57 and 9:39:28, leaves 9:49:09 and 10:13:15 → 9:38:57→10:13:15    = 2058 s
+#   roll 3: joins 9:40:30 and 10:03:52, one leave 10:41:53 → still connected until 11:00 = 4770 s
+#   roll 4: a leave at 9:39:06 with nothing open, joins 9:44:46, open until 11:00        = 4514 s
+EXPECTED_SECONDS = {"1": 1081, "2": 2058, "3": 4770, "4": 4514}
+
+
+@pytest.fixture
+def teacher(make_user):
+    return make_user(Role.CONVENOR, username="teacher@uni.edu", email="teacher@uni.edu")
+
+
+@pytest.fixture
+def browser(client, teacher):
+    client.force_login(teacher)
+    return client
+
+
+@pytest.fixture
+def course(browser):
+    response = browser.post(
+        "/courses/new/",
+        {"course_id": "CS402", "course_name": "Networks", "batch": "2017", "roster": SimpleUploadedFile("students.csv", ROSTER)},
+    )
+    assert response.status_code == 302
+    return Course.objects.get(course_id="CS402")
+
+
+def upload(browser, course, **fields):
+    data = {"threshold": "1800", "end_time": "13/2/2021, 11:00 AM", "flags": "", "date_order": "day-first", "match_by": "name"}
+    data.update(fields)
+    data.setdefault("files", SimpleUploadedFile("Test2.csv", TEAMS_LOG))
+    return browser.post(f"/courses/{course.pk}/upload/", data)
+
+
+# --- Signing up ---------------------------------------------------------------------------------------
+
+
+def test_sign_up_makes_a_convenor_and_signs_them_in(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"name": "Asha Rao", "email": "Asha@Uni.edu", "password": "a long passphrase", "password_again": "a long passphrase"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/"
+    user = User.objects.get(email="asha@uni.edu")
+    assert user.role == Role.CONVENOR
+    assert response.context["user"] == user
+    assert user.check_password("a long passphrase")
+
+
+def test_sign_up_refuses_a_taken_email_and_weak_or_mismatched_passwords(client, teacher):
+    taken = client.post(
+        "/accounts/signup/",
+        {"name": "X", "email": "TEACHER@uni.edu", "password": "a long passphrase", "password_again": "a long passphrase"},
+    )
+    assert taken.status_code == 400
+    assert "already registered" in taken.content.decode()
+    weak = client.post("/accounts/signup/", {"name": "Y", "email": "y@uni.edu", "password": "123", "password_again": "124"})
+    assert weak.status_code == 400
+    assert "not the same" in weak.content.decode()
+    assert "too short" in weak.content.decode()
+    assert not User.objects.filter(email="y@uni.edu").exists()
+
+
+def test_sign_up_needs_its_csrf_token():
+    response = Client(enforce_csrf_checks=True).post(
+        "/accounts/signup/", {"name": "Z", "email": "z@uni.edu", "password": "a long passphrase", "password_again": "a long passphrase"}
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(email="z@uni.edu").exists()
+
+
+# --- Courses --------------------------------------------------------------------------------------------
+
+
+def test_creating_a_course_with_the_fixture_roster(browser, course):
+    assert sorted(CourseStudent.objects.filter(course=course).values_list("roll", "name")) == [
+        ("1", "Shreya"), ("2", "Riya"), ("3", "Ranesha"), ("4", "Ritwik")
+    ]
+    page = browser.get(f"/courses/{course.pk}/")
+    assert page.status_code == 200
+    assert "Course CS402-2017 created with 4 students." in page.content.decode()
+
+
+def test_a_duplicate_course_or_a_bad_roster_is_refused_with_a_sentence(browser, course):
+    again = browser.post(
+        "/courses/new/",
+        {"course_id": "CS402", "course_name": "Again", "batch": "2017", "roster": SimpleUploadedFile("s.csv", ROSTER)},
+    )
+    assert again.status_code == 400
+    assert "already have a course CS402 for batch 2017" in again.content.decode()
+    bad = browser.post(
+        "/courses/new/",
+        {"course_id": "CS403", "course_name": "Bad", "batch": "17", "roster": SimpleUploadedFile("s.csv", b"Who\nx\n")},
+    )
+    assert bad.status_code == 400
+    assert not Course.objects.filter(course_id="CS403").exists()
+
+
+def test_my_courses_shows_cards_with_counts(browser, course):
+    upload(browser, course)
+    browser.post(f"/courses/{course.pk}/upload/confirm/")
+    response = browser.get("/")
+    [card] = response.context["cards"]
+    assert (card.students, card.dates, card.defaulters) == (4, 1, 1)  # roll 1 absent → 0 % < 75 %
+    assert card.average == 75.0
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, teacher):
+    course = Course.objects.create(owner=teacher, course_id="X1", course_name="X", batch=2020)
+    for url in ("/", "/courses/new/", f"/courses/{course.pk}/", f"/courses/{course.pk}/delete/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+    response = client.post(f"/courses/{course.pk}/upload/", {})
+    assert response.status_code == 302
+
+
+def test_a_teacher_never_sees_another_teachers_course(client, teacher, make_user):
+    theirs = Course.objects.create(owner=teacher, course_id="CS402", course_name="Secret", batch=2017)
+    CourseStudent.objects.create(course=theirs, roll="1", name="Shreya")
+    client.force_login(make_user(Role.CONVENOR, username="other@uni.edu"))
+    pk = theirs.pk
+    assert client.get(f"/courses/{pk}/").status_code == 404
+    assert client.get(f"/courses/{pk}/delete/").status_code == 404
+    assert client.post(f"/courses/{pk}/delete/").status_code == 404
+    assert client.post(f"/courses/{pk}/students/remove/", {"roll": "1"}).status_code == 404
+    assert client.post(f"/courses/{pk}/dates/delete/", {"date": "2021-02-13"}).status_code == 404
+    files = SimpleUploadedFile("Test2.csv", TEAMS_LOG)
+    assert client.post(f"/courses/{pk}/upload/", {"files": files, "threshold": "0"}).status_code == 404
+    assert "Secret" not in client.get("/").content.decode()
+    assert Course.objects.filter(pk=pk).exists() and CourseStudent.objects.filter(course=theirs).exists()
+
+
+# --- Uploading with a preview ---------------------------------------------------------------------------
+
+
+def test_the_preview_shows_seconds_and_present_absent_and_writes_nothing(browser, course):
+    response = upload(browser, course, flags="3")
+    assert response.status_code == 200
+    [day] = response.context["preview"].dates
+    assert str(day.date) == "2021-02-13"
+    lines = {line.roll: (line.seconds, line.present, line.flagged) for line in day.lines}
+    assert lines == {
+        "1": (1081, False, False),  # under 1800 s
+        "2": (2058, True, False),
+        "3": (4770, False, True),  # long enough, but flagged
+        "4": (4514, True, False),
+    }
+    assert not Session.objects.exists() and not Record.objects.exists()
+    assert "Confirm and save" in response.content.decode()
+
+
+def test_confirm_records_what_the_preview_showed(browser, course):
+    upload(browser, course, flags="3")
+    response = browser.post(f"/courses/{course.pk}/upload/confirm/", follow=True)
+    assert "Attendance recorded for 2021-02-13." in response.content.decode()
+    marks = dict(Record.objects.values_list("student__roll", "present"))
+    assert marks == {"1": False, "2": True, "3": False, "4": True}
+    seconds = dict(Record.objects.values_list("student__roll", "seconds_attended"))
+    assert seconds == EXPECTED_SECONDS
+    grid = response.context["grid"]
+    assert [(row.roll, [cell.mark for cell in row.cells], row.defaulter) for row in grid.rows] == [
+        ("1", ["Absent"], True), ("2", ["Present"], False), ("3", ["Absent"], True), ("4", ["Present"], False)
+    ]
+    # A second confirm has nothing left to confirm.
+    again = browser.post(f"/courses/{course.pk}/upload/confirm/", follow=True)
+    assert "no upload waiting" in again.content.decode()
+    assert Session.objects.count() == 1
+
+
+def test_cancel_writes_nothing(browser, course):
+    upload(browser, course)
+    response = browser.post(f"/courses/{course.pk}/upload/cancel/", follow=True)
+    assert "nothing was recorded" in response.content.decode()
+    assert browser.post(f"/courses/{course.pk}/upload/confirm/").status_code == 302
+    assert not Session.objects.exists()
+
+
+def test_problems_are_shown_beside_the_form_and_nothing_is_written(browser, course):
+    early = upload(browser, course, end_time="13/2/2021, 10:00 AM")
+    assert early.status_code == 400
+    assert "after the meeting end time" in early.content.decode()
+    unknown_flag = upload(browser, course, flags="99")
+    assert unknown_flag.status_code == 400
+    assert "99" in unknown_flag.content.decode()
+    no_file = browser.post(f"/courses/{course.pk}/upload/", {"threshold": "0", "date_order": "day-first", "match_by": "name"})
+    assert no_file.status_code == 400
+    assert not Session.objects.exists()
+
+
+def test_several_files_at_once_are_previewed_together(browser, course):
+    other_day = TEAMS_LOG.replace(b"13/2/2021", b"14/2/2021")
+    response = upload(
+        browser,
+        course,
+        end_time="11:00 AM",
+        files=[SimpleUploadedFile("Test2.csv", TEAMS_LOG), SimpleUploadedFile("Test2b.csv", other_day)],
+    )
+    assert response.status_code == 200, response.content.decode()[:3000]
+    assert [str(day.date) for day in response.context["preview"].dates] == ["2021-02-13", "2021-02-14"]
+    browser.post(f"/courses/{course.pk}/upload/confirm/")
+    assert sorted(str(d) for d in Session.objects.values_list("date", flat=True)) == ["2021-02-13", "2021-02-14"]
+
+
+def test_uploads_need_the_csrf_token(teacher, course):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(teacher)
+    response = strict.post(f"/courses/{course.pk}/upload/", {"files": SimpleUploadedFile("Test2.csv", TEAMS_LOG), "threshold": "0"})
+    assert response.status_code == 403
+
+
+# --- Changing a course ----------------------------------------------------------------------------------
+
+
+def test_replace_and_delete_a_date(browser, course):
+    upload(browser, course)
+    browser.post(f"/courses/{course.pk}/upload/confirm/")
+    refused = upload(browser, course, threshold="0")
+    assert refused.status_code == 400 and "already been recorded" in refused.content.decode()
+    replaced = upload(browser, course, threshold="0", replace="on")
+    assert replaced.status_code == 200
+    browser.post(f"/courses/{course.pk}/upload/confirm/")
+    assert set(Record.objects.values_list("present", flat=True)) == {True}
+    response = browser.post(f"/courses/{course.pk}/dates/delete/", {"date": "2021-02-13"}, follow=True)
+    assert "Deleted the attendance of 2021-02-13." in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def test_add_and_remove_students(browser, course):
+    one = browser.post(f"/courses/{course.pk}/students/add/", {"roll": "007", "name": "Bond"}, follow=True)
+    assert "Added 1 student" in one.content.decode()
+    many = browser.post(
+        f"/courses/{course.pk}/students/add/",
+        {"roster": SimpleUploadedFile("more.csv", b"Roll Number,Name\n5,Five\n1,Shreya R\n")},
+        follow=True,
+    )
+    assert "Added 1 student, renamed 1, 0 unchanged." in many.content.decode()
+    gone = browser.post(f"/courses/{course.pk}/students/remove/", {"roll": "2"}, follow=True)
+    assert "Removed roll 2" in gone.content.decode()
+    assert sorted(CourseStudent.objects.filter(course=course).values_list("roll", flat=True)) == ["007", "1", "3", "4", "5"]
+    missing = browser.post(f"/courses/{course.pk}/students/remove/", {"roll": "2"}, follow=True)
+    assert "not enrolled" in missing.content.decode()
+
+
+def test_deleting_a_course_asks_first(browser, course):
+    page = browser.get(f"/courses/{course.pk}/delete/")
+    assert page.status_code == 200
+    assert "cannot be undone" in page.content.decode()
+    assert Course.objects.filter(pk=course.pk).exists()
+    response = browser.post(f"/courses/{course.pk}/delete/", follow=True)
+    assert "Deleted course CS402-2017" in response.content.decode()
+    assert not Course.objects.exists() and not CourseStudent.objects.exists()
+
+
+def test_the_download_form_posts_to_the_api_route_with_the_session(teacher, course, browser):
+    upload(browser, course, flags="3")
+    browser.post(f"/courses/{course.pk}/upload/confirm/")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(teacher)
+    page = strict.get(f"/courses/{course.pk}/")
+    token = page.context["csrf_token"]
+    assert 'action="/download_attendance"' in page.content.decode()
+    response = strict.post(
+        "/download_attendance",
+        {"csrfmiddlewaretoken": str(token), "down-course": "CS402-2017", "report_type": "0", "report_format": "0", "cutoff": "75"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="CS402_2017_asOf_2021-02-13(Defaulter).csv"'
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines == ["Sl. No.,Roll Number,Name,2021-02-13", "1,1,Shreya,Absent", "2,3,Ranesha,Absent"]
