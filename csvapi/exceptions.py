@@ -29,7 +29,8 @@ def error_handler(exc, context):
         response.status_code = getattr(view, "auth_failure_status", status.HTTP_401_UNAUTHORIZED)
         if response.status_code != status.HTTP_401_UNAUTHORIZED:
             response.headers.pop("WWW-Authenticate", None)
-    body = {"error": _sentence(exc.detail)}
+    # Django's Http404 and PermissionDenied carry no `detail`; DRF has already put theirs in response.data.
+    body = {"error": _sentence(getattr(exc, "detail", response.data))}
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
         body["fields"] = exc.detail
     response.data = body
