@@ -1,0 +1,50 @@
+"""Admin for every attendance table; rosters import and export through CourseStudentResource."""
+
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from attendance.models import Course, CourseStudent, Record, Session
+from attendance.resources import CourseStudentResource
+
+
+class CourseStudentInline(admin.TabularInline):
+    model = CourseStudent
+    extra = 0
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["course_id", "batch", "course_name", "owner", "created_at"]
+    list_filter = ["batch"]
+    search_fields = ["course_id", "course_name", "owner__username", "owner__email"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+    inlines = [CourseStudentInline]
+
+
+@admin.register(CourseStudent)
+class CourseStudentAdmin(ImportExportModelAdmin):
+    resource_classes = [CourseStudentResource]
+    list_display = ["roll", "name", "course"]
+    search_fields = ["roll", "name", "course__course_id"]
+    list_select_related = ["course"]
+    raw_id_fields = ["course"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["course", "date", "source_format", "threshold_seconds", "uploaded_by", "uploaded_at"]
+    list_filter = ["source_format"]
+    date_hierarchy = "date"
+    search_fields = ["course__course_id"]
+    list_select_related = ["course", "uploaded_by"]
+    raw_id_fields = ["course", "uploaded_by"]
+
+
+@admin.register(Record)
+class RecordAdmin(admin.ModelAdmin):
+    list_display = ["session", "student", "present", "seconds_attended", "flagged"]
+    list_filter = ["present", "flagged"]
+    search_fields = ["student__roll", "student__name", "session__course__course_id"]
+    list_select_related = ["session__course", "student"]
+    raw_id_fields = ["session", "student"]

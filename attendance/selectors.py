@@ -1,0 +1,110 @@
+"""Reads of the attendance half: finding a teacher's course, the course objects of the seed, the reports.
+
+Every function runs a fixed number of queries whatever the number of students and dates.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+
+from attendance.models import Course, CourseStudent, Record, Session
+
+DEFAULT_CUTOFF = Fraction(75)
+
+
+def natural_roll_key(roll: str):
+    """Sort rolls as people do: "2" before "10", "CS9" before "CS10"; "01" and "1" kept apart."""
+    parts = re.split(r"(\d+)", roll.casefold())
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part], roll
+
+
+def course_of(*, owner, course_id: str, batch: int) -> Course | None:
+    """The owner's course with this id and batch, or None (another teacher's course is never returned). One query."""
+    return Course.objects.filter(owner=owner, course_id=course_id, batch=batch).first()
+
+
+def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
+    """The seed's course objects: {course_id, course_name, batch, dates, students: {roll: {date: bool}}}.
+
+    For every course of ``owner`` (or just ``course``). Four queries: courses, students, sessions, records.
+    A student enrolled after a date has no entry for that date.
+    """
+    courses = [course] if course is not None else list(Course.objects.filter(owner=owner).order_by("course_id", "batch"))
+    ids = [c.pk for c in courses]
+    students_by_course = defaultdict(list)
+    for student in CourseStudent.objects.filter(course_id__in=ids).values("pk", "course_id", "roll"):
+        students_by_course[student["course_id"]].append(student)
+    dates_by_course = defaultdict(list)
+    session_date = {}
+    for session in Session.objects.filter(course_id__in=ids).order_by("date").values("pk", "course_id", "date"):
+        dates_by_course[session["course_id"]].append(f"{session['date']:%Y-%m-%d}")
+        session_date[session["pk"]] = f"{session['date']:%Y-%m-%d}"
+    marks = defaultdict(dict)
+    for student_id, session_id, present in Record.objects.filter(session__course_id__in=ids).values_list(
+        "student_id", "session_id", "present"
+    ):
+        marks[student_id][session_date[session_id]] = present
+    objects = []
+    for c in courses:
+        students = sorted(students_by_course[c.pk], key=lambda s: natural_roll_key(s["roll"]))
+        objects.append(
+            {
+                "course_id": c.course_id,
+                "course_name": c.course_name,
+                "batch": c.batch,
+                "dates": dates_by_course[c.pk],
+                "students": {
+                    s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course[c.pk] if date in marks[s["pk"]]}
+                    for s in students
+                },
+            }
+        )
+    return objects
+
+
+@dataclass(frozen=True)
+class AttendanceReport:
+    header: list[str]
+    rows: list[list[str | int]]
+    dates: list[datetime.date]
+
+    @property
+    def latest_date(self) -> datetime.date | None:
+        return self.dates[-1] if self.dates else None
+
+
+def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: Fraction = DEFAULT_CUTOFF) -> AttendanceReport:
+    """`Sl. No., Roll Number, Name, <dates ascending>` with Present/Absent, rows in natural roll order.
+
+    A defaulter's attendance is below ``cutoff`` percent (exactly the cutoff is not a defaulter), counted
+    over the dates they have a record for. A blank cell means no record (enrolled after that date).
+    Three queries: sessions, students, records.
+    """
+    sessions = list(Session.objects.filter(course=course).order_by("date").values_list("pk", "date"))
+    students = sorted(
+        CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1])
+    )
+    present = {
+        (student_id, session_id): value
+        for student_id, session_id, value in Record.objects.filter(session__course=course).values_list(
+            "student_id", "session_id", "present"
+        )
+    }
+    rows = []
+    for student_id, roll, name in students:
+        marks = [present.get((student_id, session_id)) for session_id, _ in sessions]
+        recorded = [mark for mark in marks if mark is not None]
+        if defaulters_only:
+            attended = sum(1 for mark in recorded if mark)
+            # Exact arithmetic: 3 of 4 at a 75 % cutoff is not a defaulter, with no float rounding doubts.
+            if not recorded or attended * 100 >= cutoff * len(recorded):
+                continue
+        cells = ["" if mark is None else ("Present" if mark else "Absent") for mark in marks]
+        rows.append([len(rows) + 1, roll, name, *cells])
+    dates = [date for _, date in sessions]
+    header = ["Sl. No.", "Roll Number", "Name", *(f"{date:%Y-%m-%d}" for date in dates)]
+    return AttendanceReport(header=header, rows=rows, dates=dates)

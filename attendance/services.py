@@ -1,0 +1,337 @@
+"""Every write of the attendance half: courses, rosters, and recording sessions from reports.
+
+Services are keyword-only, run in one transaction, and raise `AttendanceError` (a sentence for the
+teacher, rendered as 400) for anything the caller must fix. Nothing is written when they raise.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from attendance.formats import (
+    DAY_FIRST,
+    GOOGLE_FORM,
+    ParsedReport,
+    RosterEntry,
+    TimestampError,
+    parse_end_time,
+    parse_report,
+    parse_roster,
+)
+from attendance.matching import match_participants
+from attendance.models import Course, CourseStudent, Record, Session
+from attendance.presence import PresenceError, connected_seconds
+from doubtfire.models import Role
+from doubtfire.spreadsheets import FileFormatError
+
+
+class AttendanceError(Exception):
+    """Something the teacher must fix; ``message`` is one clear sentence."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def reader_limits() -> dict:
+    return {
+        "max_xlsx_uncompressed": settings.XLSX_MAX_UNCOMPRESSED_BYTES,
+        "max_xlsx_entries": settings.XLSX_MAX_ENTRIES,
+    }
+
+
+def read_roster(*, name: str, data: bytes) -> list[RosterEntry]:
+    """Parse a roster upload, turning format problems into AttendanceError naming the file."""
+    try:
+        return parse_roster(data, **reader_limits())
+    except FileFormatError as error:
+        raise AttendanceError(f"{name}: {error}") from None
+
+
+# --- Teachers ---------------------------------------------------------------------------------------
+
+
+def sign_up_teacher(*, name: str, email: str, password: str):
+    """Create a teacher account (system role Convenor) whose username is the lower-cased email.
+
+    The email must be unused by anyone, compared without case; the password must pass Django's validators.
+    """
+    email = email.strip().lower()
+    first_name, _, last_name = " ".join(name.split()).partition(" ")
+    if not first_name:
+        raise AttendanceError("The name must not be blank.")
+    User = get_user_model()
+    user = User(username=email, email=email, first_name=first_name[:150], last_name=last_name[:150], role=Role.CONVENOR)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise AttendanceError("The password is not accepted: " + " ".join(error.messages)) from None
+    taken = AttendanceError("A user with this email has already registered.")
+    with transaction.atomic():
+        if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+            raise taken
+        user.set_password(password)
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            raise taken from None
+    return user
+
+
+# --- Courses and rosters ----------------------------------------------------------------------------
+
+
+def create_course(*, owner, course_id: str, course_name: str, batch: int, roster: list[RosterEntry]) -> Course:
+    """Create a course of ``owner`` with its roster. Three queries (exists check, course, students)."""
+    with transaction.atomic():
+        if Course.objects.filter(owner=owner, course_id=course_id, batch=batch).exists():
+            raise AttendanceError(f"You already have a course {course_id} for batch {batch}.")
+        try:
+            with transaction.atomic():
+                course = Course.objects.create(owner=owner, course_id=course_id, course_name=course_name, batch=batch)
+        except IntegrityError:
+            raise AttendanceError(f"You already have a course {course_id} for batch {batch}.") from None
+        CourseStudent.objects.bulk_create(
+            CourseStudent(course=course, roll=entry.roll, name=entry.name) for entry in roster
+        )
+    return course
+
+
+def update_course(*, course: Course, course_id: str | None = None, course_name: str | None = None, batch: int | None = None) -> Course:
+    """Rename a course or change its id/batch, keeping them unique for its owner."""
+    with transaction.atomic():
+        for field_name, value in (("course_id", course_id), ("course_name", course_name), ("batch", batch)):
+            if value is not None:
+                setattr(course, field_name, value)
+        clash = Course.objects.filter(owner=course.owner, course_id=course.course_id, batch=course.batch).exclude(pk=course.pk)
+        if clash.exists():
+            raise AttendanceError(f"You already have a course {course.course_id} for batch {course.batch}.")
+        course.save()
+    return course
+
+
+def delete_course(*, course: Course) -> None:
+    """Delete a course with its roster, sessions and records (cascade)."""
+    with transaction.atomic():
+        course.delete()
+
+
+@dataclass
+class RosterChanges:
+    added: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def add_students(*, course: Course, roster: list[RosterEntry]) -> RosterChanges:
+    """Enrol new rolls; a roll already enrolled has its name updated if it differs. Three queries at most.
+
+    Students added after some dates have no record for those dates: reports show them blank, not absent.
+    """
+    changes = RosterChanges()
+    with transaction.atomic():
+        existing = {student.roll: student for student in course.students.select_for_update()}
+        new, renamed = [], []
+        for entry in roster:
+            student = existing.get(entry.roll)
+            if student is None:
+                new.append(CourseStudent(course=course, roll=entry.roll, name=entry.name))
+                changes.added.append(entry.roll)
+            elif student.name != entry.name:
+                student.name = entry.name
+                renamed.append(student)
+                changes.renamed.append(entry.roll)
+            else:
+                changes.unchanged.append(entry.roll)
+        CourseStudent.objects.bulk_create(new)
+        CourseStudent.objects.bulk_update(renamed, ["name"])
+    return changes
+
+
+def remove_student(*, course: Course, roll: str) -> None:
+    """Unenrol one roll, deleting their records."""
+    with transaction.atomic():
+        deleted, _ = CourseStudent.objects.filter(course=course, roll=roll).delete()
+    if not deleted:
+        raise AttendanceError(f"Roll {roll} is not enrolled in {course}.")
+
+
+def delete_date(*, course: Course, date: datetime.date) -> None:
+    """Delete the session recorded for ``date`` with its records."""
+    with transaction.atomic():
+        deleted, _ = Session.objects.filter(course=course, date=date).delete()
+    if not deleted:
+        raise AttendanceError(f"No attendance is recorded for {date:%Y-%m-%d} in {course}.")
+
+
+# --- Recording attendance -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    end_time: str | None = None  # as sent: a full date and time, or a time on the report's date
+    threshold_seconds: int = 0
+    date: datetime.date | None = None
+    flags: tuple[str, ...] = ()
+    ignore_unknown: bool = False
+    replace: bool = False
+    date_order: str = DAY_FIRST
+    identity: str = "name"  # how current Teams / Zoom participants are identified: "name" or "email"
+
+
+@dataclass
+class PlannedSession:
+    file_name: str
+    report: ParsedReport
+    end_time: datetime.datetime | None
+    records: dict[str, tuple[bool, int | None, bool]]  # roll -> (present, seconds, flagged)
+
+
+@dataclass
+class UploadResult:
+    dates: list[datetime.date]
+    summary: dict[str, dict[str, int]]
+    replaced: list[datetime.date]
+
+    @property
+    def message(self) -> str:
+        dates = ", ".join(f"{date:%Y-%m-%d}" for date in self.dates)
+        replaced = f" (replacing what was recorded before for {', '.join(f'{d:%Y-%m-%d}' for d in self.replaced)})" if self.replaced else ""
+        return f"Attendance recorded for {dates}{replaced}."
+
+
+def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions) -> PlannedSession:
+    try:
+        report = parse_report(data, date_order=options.date_order, identity=options.identity, **reader_limits())
+    except FileFormatError as error:
+        raise AttendanceError(f"{name}: {error}") from None
+    if options.date is not None and options.date != report.date:
+        raise AttendanceError(
+            f"{name} is dated {report.date:%Y-%m-%d}, not {options.date:%Y-%m-%d} as the date field says."
+        )
+    end_time = None
+    if options.end_time and report.format != GOOGLE_FORM:
+        try:
+            end_time = parse_end_time(options.end_time, report_date=report.date, order=options.date_order)
+        except TimestampError as error:
+            raise AttendanceError(f"end_time: {error}.") from None
+        if end_time.date() != report.date:
+            raise AttendanceError(
+                f"end_time is on {end_time:%Y-%m-%d} but {name} is dated {report.date:%Y-%m-%d}."
+            )
+
+    matches = match_participants(roster, list(report.participants.values()))
+    if matches.ambiguous:
+        described = "; ".join(f"'{p.key}' (row {p.first_row}) could be roll {', '.join(r)}" for p, r in matches.ambiguous)
+        raise AttendanceError(f"{name}: some participants match more than one student: {described}.")
+    if matches.unknown and not options.ignore_unknown:
+        listed = ", ".join(f"'{p.key}' (row {p.first_row})" for p in matches.unknown)
+        raise AttendanceError(
+            f"{name}: these participants are not on the course roster: {listed}. Add them with /add_students, "
+            "or send unknown=ignore to leave them out."
+        )
+
+    flags = set(options.flags)
+    records = {}
+    for roll in roster:
+        participants = matches.by_roll.get(roll, [])
+        flagged = roll in flags
+        if report.format == GOOGLE_FORM:
+            records[roll] = (bool(participants) and not flagged, None, flagged)
+            continue
+        if not participants:
+            records[roll] = (False, 0, flagged)
+            continue
+        connections = [event for participant in participants for event in participant.connections]
+        seconds = sum(p.reported_seconds or 0 for p in participants)
+        if connections:
+            try:
+                seconds += connected_seconds(connections, end_time=end_time, who=f"'{participants[0].key}'")
+            except PresenceError as error:
+                raise AttendanceError(f"{name}: {error}") from None
+        records[roll] = (seconds >= options.threshold_seconds and not flagged, seconds, flagged)
+    return PlannedSession(file_name=name, report=report, end_time=end_time, records=records)
+
+
+def record_attendance(*, course: Course, uploaded_by, files: list[tuple[str, bytes]], options: UploadOptions) -> UploadResult:
+    """Record one session per report file. Every file is checked before anything is written.
+
+    Queries: the roster (1), then in one transaction a lock on the course row, the existing dates, a
+    delete when replacing, one insert of sessions and one of records — constant in the number of students.
+    """
+    if not files:
+        raise AttendanceError("No file was uploaded: send one or more reports as the multipart field 'file'.")
+    roster = dict(CourseStudent.objects.filter(course=course).values_list("roll", "name"))
+    if not roster:
+        raise AttendanceError(f"{course} has no students; add them with /add_students first.")
+    unknown_flags = [roll for roll in options.flags if roll not in roster]
+    if unknown_flags:
+        raise AttendanceError(f"These flagged rolls are not enrolled in {course}: {', '.join(unknown_flags)}.")
+
+    plans = [_plan(name, data, roster, options) for name, data in files]
+    seen: dict[datetime.date, str] = {}
+    for plan in plans:
+        if plan.report.date in seen:
+            raise AttendanceError(
+                f"{seen[plan.report.date]} and {plan.file_name} are both dated {plan.report.date:%Y-%m-%d}; "
+                "merge them into one file or upload one of them."
+            )
+        seen[plan.report.date] = plan.file_name
+
+    try:
+        with transaction.atomic():
+            # The lock serialises uploads to one course, so "already recorded" is decided on fresh data.
+            Course.objects.select_for_update().filter(pk=course.pk).first()
+            existing = set(Session.objects.filter(course=course, date__in=seen).values_list("date", flat=True))
+            if existing and not options.replace:
+                date = min(existing)
+                raise AttendanceError(
+                    f"Attendance for {date:%Y-%m-%d} ({seen[date]}) has already been recorded; "
+                    "send replace=1 to replace it."
+                )
+            if existing:
+                Session.objects.filter(course=course, date__in=existing).delete()
+            students = dict(CourseStudent.objects.filter(course=course).values_list("roll", "pk"))
+            now = timezone.now()
+            sessions = Session.objects.bulk_create(
+                Session(
+                    course=course,
+                    date=plan.report.date,
+                    source_format=plan.report.format,
+                    end_time=timezone.make_aware(plan.end_time) if plan.end_time else None,
+                    threshold_seconds=options.threshold_seconds,
+                    uploaded_by=uploaded_by,
+                    uploaded_at=now,
+                )
+                for plan in plans
+            )
+            Record.objects.bulk_create(
+                Record(session=session, student_id=students[roll], present=present, seconds_attended=seconds, flagged=flagged)
+                for session, plan in zip(sessions, plans)
+                for roll, (present, seconds, flagged) in plan.records.items()
+                if roll in students  # a student removed meanwhile
+            )
+    except IntegrityError:
+        raise AttendanceError(
+            "Attendance for this date has just been recorded by another upload; send replace=1 to replace it."
+        ) from None
+
+    summary = {}
+    for plan in sorted(plans, key=lambda plan: plan.report.date):
+        values = plan.records.values()
+        summary[f"{plan.report.date:%Y-%m-%d}"] = {
+            "present": sum(1 for present, _, _ in values if present),
+            "absent": sum(1 for present, _, _ in values if not present),
+            "flagged": sum(1 for _, _, flagged in values if flagged),
+        }
+    return UploadResult(dates=sorted(seen), summary=summary, replaced=sorted(existing))

@@ -1,0 +1,417 @@
+"""The attendance tracker's routes (seed `attendance-api.md`, SPEC §3) and the courses REST resource.
+
+Views only read parameters, find the caller's course and call one service or selector. Scripts send their
+token as the `token` field (or `Authorization: Token ...`), which DRF treats as CSRF-exempt; a browser
+session still goes through DRF's CSRF check. Errors are `{"error": "<sentence>"}`: 400 bad input, 401 no or
+bad token, 404 a course that is not the caller's (whether or not another teacher has one by that name).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from fractions import Fraction
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.urls import include, path
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from attendance import selectors, services
+from attendance.formats import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampError
+from attendance.formats.timestamps import parse_timestamp
+from attendance.models import Course
+from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
+from csvapi.uploads import uploaded_file, uploaded_files
+from doubtfire.services import issue_auth_token
+from doubtfire.spreadsheets import csv_lines, xlsx_bytes
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class BadRequest(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str):
+        super().__init__(detail=message)
+
+
+# --- Reading parameters -------------------------------------------------------------------------------
+
+
+def _value(request, *names: str) -> str | None:
+    """A form or JSON field, trimmed, under the first of ``names`` that is present; None when absent."""
+    data = request.data if hasattr(request.data, "get") else {}
+    for name in names:
+        value = data.get(name)
+        if value is None:
+            value = request.query_params.get(name)
+        if value is not None and not hasattr(value, "read"):
+            return str(value).strip()
+    return None
+
+
+def _required(request, name: str, *aliases: str) -> str:
+    value = _value(request, name, *aliases)
+    if not value:
+        raise BadRequest(f"The field '{name}' is required.")
+    return value
+
+
+def _course_id(value: str) -> str:
+    if len(value) > 64 or any(ord(char) < 32 or char in '"\\' for char in value):
+        raise BadRequest("course_id must be at most 64 characters, without quotes, backslashes or control characters.")
+    return value
+
+
+def _batch(value: str) -> int:
+    if not re.fullmatch(r"\d{4}", value):
+        raise BadRequest(f"batch must be a year such as 2021, not '{value}'.")
+    return int(value)
+
+
+def _flag(request, name: str) -> bool:
+    return (_value(request, name) or "").lower() in {"1", "true", "yes", "on"}
+
+
+def _owned_course(request, course_id: str, batch: int) -> Course:
+    course = selectors.course_of(owner=request.user, course_id=course_id, batch=batch)
+    if course is None:
+        raise NotFound(f"You have no course {course_id} for batch {batch}.")
+    return course
+
+
+def _course_from_fields(request) -> Course:
+    course_id = _course_id(_required(request, "course_id"))
+    batch = _batch(_required(request, "batch"))
+    return _owned_course(request, course_id, batch)
+
+
+def _date(value: str, order: str = DAY_FIRST) -> datetime.date:
+    try:
+        return parse_timestamp(value, order=order, need_time=False).date()
+    except TimestampError as error:
+        raise BadRequest(f"date: {error}; send it as YYYY-MM-DD.") from None
+
+
+def _service(call, *args, **kwargs):
+    try:
+        return call(*args, **kwargs)
+    except services.AttendanceError as error:
+        raise BadRequest(error.message) from None
+
+
+def _course_object(course: Course) -> dict:
+    return selectors.courses_as_objects(owner=course.owner, course=course)[0]
+
+
+# --- The seed's routes ----------------------------------------------------------------------------------
+
+
+class AttendanceView(APIView):
+    """Token in the `token` field, or `Authorization: Token`, or a browser session (CSRF-checked)."""
+
+    authentication_classes = [FormTokenAuthentication, BearerTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+
+class SignUpSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=300)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(trim_whitespace=False, max_length=200, style={"input_type": "password"})
+    api = serializers.CharField(required=False, allow_blank=True)
+
+
+class SignUpView(APIView):
+    """`POST /api_signup`: create a teacher (role Convenor) and return an API token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sign_up"
+    serializer_class = SignUpSerializer
+
+    def post(self, request):
+        form = SignUpSerializer(data=request.data)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        user = _service(services.sign_up_teacher, **{k: v for k, v in form.validated_data.items() if k != "api"})
+        return Response({"token": issue_auth_token(user=user)})
+
+
+class AddCourseView(AttendanceView):
+    def post(self, request):
+        course_id = _course_id(_required(request, "course_id"))
+        course_name = _required(request, "course_name")
+        batch = _batch(_required(request, "batch"))
+        if len(course_name) > 200:
+            raise BadRequest("course_name must be at most 200 characters.")
+        upload = uploaded_file(request)
+        roster = _service(services.read_roster, name=upload.name, data=upload.data)
+        course = _service(
+            services.create_course,
+            owner=request.user,
+            course_id=course_id,
+            course_name=course_name,
+            batch=batch,
+            roster=roster,
+        )
+        return Response({"course": _course_object(course)})
+
+
+class DeleteCourseView(AttendanceView):
+    def post(self, request):
+        course = _course_from_fields(request)
+        name = str(course)
+        services.delete_course(course=course)
+        return Response({"message": f"Deleted {name} with its roster and all its attendance."})
+
+
+class UploadAttendanceView(AttendanceView):
+    def post(self, request):
+        course_id = _course_id(_required(request, "course_id"))
+        batch = _batch(_required(request, "batch"))
+        options = self._options(request)
+        files = uploaded_files(request)
+        course = _owned_course(request, course_id, batch)
+        result = _service(
+            services.record_attendance,
+            course=course,
+            uploaded_by=request.user,
+            files=[(upload.name, upload.data) for upload in files],
+            options=options,
+        )
+        return Response(
+            {
+                "message": result.message,
+                "dates": [f"{date:%Y-%m-%d}" for date in result.dates],
+                "summary": result.summary,
+            }
+        )
+
+    @staticmethod
+    def _options(request) -> services.UploadOptions:
+        order = (_value(request, "date_order") or DAY_FIRST).lower()
+        order = {"dmy": DAY_FIRST, "mdy": MONTH_FIRST}.get(order, order)
+        if order not in DATE_ORDERS:
+            raise BadRequest("date_order must be day-first or month-first.")
+        threshold = _value(request, "threshold") or "0"
+        if not re.fullmatch(r"\d{1,7}", threshold):
+            raise BadRequest(f"threshold must be a whole number of seconds (0 or more), not '{threshold}'.")
+        unknown = (_value(request, "unknown") or "reject").lower()
+        if unknown not in {"ignore", "reject", "error"}:
+            raise BadRequest("unknown must be 'ignore' (leave out participants not on the roster) or 'reject'.")
+        identity = (_value(request, "match_by") or "name").lower()
+        if identity not in {"name", "email"}:
+            raise BadRequest("match_by must be 'name' or 'email'.")
+        date = _value(request, "date")
+        flags = tuple(dict.fromkeys(roll.strip() for roll in (_value(request, "flags") or "").split(",") if roll.strip()))
+        return services.UploadOptions(
+            end_time=_value(request, "end_time", "end-time") or None,
+            threshold_seconds=int(threshold),
+            date=_date(date, order) if date else None,
+            flags=flags,
+            ignore_unknown=unknown == "ignore",
+            replace=_flag(request, "replace"),
+            date_order=order,
+            identity=identity,
+        )
+
+
+def _down_course(value: str) -> tuple[str, int]:
+    # Split at the last '-' or '_', so course ids that contain either still work.
+    match = re.fullmatch(r"(.+)[-_](\d{4})", value)
+    if not match:
+        raise BadRequest(f"down-course must be <course_id>-<batch>, such as CS402-2017, not '{value}'.")
+    return _course_id(match[1]), int(match[2])
+
+
+def _cutoff(value: str | None) -> Fraction:
+    if not value:
+        return selectors.DEFAULT_CUTOFF
+    try:
+        cutoff = Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        cutoff = None
+    if cutoff is None or not 0 <= cutoff <= 100:
+        raise BadRequest(f"cutoff must be a percentage between 0 and 100, not '{value}'.")
+    return cutoff
+
+
+class DownloadAttendanceView(AttendanceView):
+    def post(self, request):
+        course_id, batch = _down_course(_required(request, "down-course", "down_course"))
+        report_type = _value(request, "report_type") or "1"
+        report_format = _value(request, "report_format") or "0"
+        if report_type not in {"0", "1"}:
+            raise BadRequest("report_type must be 1 (complete report) or 0 (defaulter list).")
+        if report_format not in {"0", "1"}:
+            raise BadRequest("report_format must be 1 (XLSX) or 0 (CSV).")
+        cutoff = _cutoff(_value(request, "cutoff"))
+        course = _owned_course(request, course_id, batch)
+        defaulters = report_type == "0"
+        report = selectors.attendance_report(course=course, defaulters_only=defaulters, cutoff=cutoff)
+        if report.latest_date is None:
+            raise BadRequest(f"{course} has no attendance recorded yet; upload a report before downloading.")
+        safe_id = re.sub(r"[^A-Za-z0-9._-]", "_", course.course_id)
+        stem = f"{safe_id}_{course.batch}_asOf_{report.latest_date:%Y-%m-%d}{'(Defaulter)' if defaulters else ''}"
+        if report_format == "1":
+            response = HttpResponse(
+                xlsx_bytes(report.header, report.rows, sheet_title="Attendance", text_columns=(1, 2)),
+                content_type=XLSX_CONTENT_TYPE,
+            )
+            filename = f"{stem}.xlsx"
+        else:
+            response = StreamingHttpResponse(csv_lines(report.header, report.rows), content_type="text/csv; charset=utf-8")
+            filename = f"{stem}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Access-Control-Expose-Headers"] = "Content-Disposition"
+        return response
+
+
+class AllCoursesView(AttendanceView):
+    def post(self, request):
+        return Response({"courses": selectors.courses_as_objects(owner=request.user)})
+
+    get = post
+
+
+# --- Routes teachers need beyond the seed ----------------------------------------------------------------
+
+
+class AddStudentsView(AttendanceView):
+    def post(self, request):
+        course = _course_from_fields(request)
+        upload = uploaded_file(request)
+        roster = _service(services.read_roster, name=upload.name, data=upload.data)
+        changes = services.add_students(course=course, roster=roster)
+        return Response(
+            {
+                "message": f"Added {len(changes.added)} students, renamed {len(changes.renamed)}, "
+                f"{len(changes.unchanged)} unchanged.",
+                "added": changes.added,
+                "renamed": changes.renamed,
+                "course": _course_object(course),
+            }
+        )
+
+
+class RemoveStudentView(AttendanceView):
+    def post(self, request):
+        course = _course_from_fields(request)
+        roll = _required(request, "roll")
+        _service(services.remove_student, course=course, roll=roll)
+        return Response({"message": f"Removed roll {roll} and their attendance from {course}.", "course": _course_object(course)})
+
+
+class DeleteDateView(AttendanceView):
+    def post(self, request):
+        course = _course_from_fields(request)
+        date = _date(_required(request, "date"))
+        _service(services.delete_date, course=course, date=date)
+        return Response({"message": f"Deleted the attendance of {date:%Y-%m-%d} from {course}.", "course": _course_object(course)})
+
+
+# --- REST resource ------------------------------------------------------------------------------------
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    students = serializers.SerializerMethodField()
+    dates = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Course
+        fields = ["id", "course_id", "course_name", "batch", "created_at", "dates", "students"]
+        read_only_fields = ["id", "created_at", "dates", "students"]
+
+    def get_students(self, course) -> list[dict]:
+        students = sorted(course.students.all(), key=lambda s: selectors.natural_roll_key(s.roll))
+        return [{"roll": student.roll, "name": student.name} for student in students]
+
+    def get_dates(self, course) -> list[str]:
+        return sorted(f"{session.date:%Y-%m-%d}" for session in course.sessions.all())
+
+    def validate_course_id(self, value):
+        try:
+            return _course_id(value.strip())
+        except BadRequest as error:
+            raise serializers.ValidationError(str(error.detail)) from None
+
+
+class CourseViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's attendance courses with their roster and recorded dates. Other teachers' are not found."""
+
+    serializer_class = CourseSerializer
+    authentication_classes = [
+        HeaderTokenAuthentication,
+        BearerTokenAuthentication,
+        FormTokenAuthentication,
+        SessionAuthentication,
+    ]
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["course_id", "batch"]
+
+    def get_queryset(self):
+        return (
+            Course.objects.filter(owner=self.request.user)
+            .prefetch_related("students", "sessions")
+            .order_by("course_id", "batch")
+        )
+
+    def get_object(self):
+        # Raised as DRF's NotFound so the answer is the usual {"error": ...} body.
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound("You have no course with this id.") from None
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = _service(
+            services.create_course,
+            owner=self.request.user,
+            course_id=data["course_id"],
+            course_name=data["course_name"],
+            batch=data["batch"],
+            roster=[],
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = _service(services.update_course, course=serializer.instance, **data)
+
+    def perform_destroy(self, instance):
+        services.delete_course(course=instance)
+
+
+router = SimpleRouter()
+router.register("api/courses", CourseViewSet, basename="attendance-course")
+
+urlpatterns = [
+    path("api_signup", SignUpView.as_view(), name="attendance-signup"),
+    path("add_course", AddCourseView.as_view(), name="attendance-add-course"),
+    path("delete_course", DeleteCourseView.as_view(), name="attendance-delete-course"),
+    path("upload_attendance", UploadAttendanceView.as_view(), name="attendance-upload"),
+    path("download_attendance", DownloadAttendanceView.as_view(), name="attendance-download"),
+    path("get_all_courses", AllCoursesView.as_view(), name="attendance-all-courses"),
+    path("add_students", AddStudentsView.as_view(), name="attendance-add-students"),
+    path("remove_student", RemoveStudentView.as_view(), name="attendance-remove-student"),
+    path("delete_date", DeleteDateView.as_view(), name="attendance-delete-date"),
+    path("", include(router.urls)),
+]
