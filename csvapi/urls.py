@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("csvapi.views.attendance")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("csvapi.views.resources")),
+    path("api-auth/", include("rest_framework.urls")),
 ]
