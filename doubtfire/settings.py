@@ -189,6 +189,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name "role" (system role, role in a unit): name them apart.
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "doubtfire.models.Role", "UnitRoleKindEnum": "doubtfire.models.UnitRole.Kind"},
 }
 
 # --- Login lockout (django-axes) -----------------------------------------------------------------
