@@ -24,6 +24,7 @@ class Outcome:
     size: str
     rows: int
     seconds: float | None = None
+    cpu_seconds: float | None = None  # CPU time of this process in the timed pass (robust when the machine is busy)
     queries: int | None = None
     peak_mib: float | None = None
     target: str = ""
@@ -76,13 +77,18 @@ def peak_memory(run, *, rollback: bool) -> float:
         tracemalloc.stop()
 
 
+last_cpu_seconds: float | None = None  # of the latest `timed` pass
+
+
 def timed(run, *, rollback: bool = False) -> tuple[float, int, object]:
     """(seconds, queries, value of run()) for one pass, queries counted with CaptureQueriesContext.
 
     The query log of CaptureQueriesContext holds at most 9,000 entries; cases that may run more use
     `counted` instead.
     """
+    global last_cpu_seconds
     with CaptureQueriesContext(connection) as captured:
+        cpu = time.process_time()
         start = time.perf_counter()
         if rollback:
             with rolled_back():
@@ -90,6 +96,7 @@ def timed(run, *, rollback: bool = False) -> tuple[float, int, object]:
         else:
             value = run()
         seconds = time.perf_counter() - start
+        last_cpu_seconds = time.process_time() - cpu
     return seconds, len(captured), value
 
 
@@ -118,4 +125,5 @@ def measure(outcome: Outcome, run, *, rollback_memory_pass: bool, memory: bool =
     if memory:
         outcome.peak_mib = peak_memory(run, rollback=rollback_memory_pass)
     outcome.seconds, outcome.queries, value = timed(run, rollback=rollback_timed)
+    outcome.cpu_seconds = last_cpu_seconds
     return value

@@ -107,11 +107,11 @@ def fmt(value, pattern: str, missing: str = "–") -> str:
 
 
 def table(outcomes, quick: bool) -> str:
-    header = ["case", "size", "seconds", "rows/s", "queries", "peak MiB", "target", "result", "vs baseline"]
+    header = ["case", "size", "seconds", "CPU s", "rows/s", "queries", "peak MiB", "target", "result", "vs baseline"]
     lines = []
     for o in outcomes:
         if o.skipped:
-            lines.append([o.case, o.size, "–", "–", "–", "–", o.target, o.skipped, "–"])
+            lines.append([o.case, o.size, "–", "–", "–", "–", "–", o.target, o.skipped, "–"])
             continue
         result = "n/a (quick)" if quick and o.passed is not None else {True: "PASS", False: "FAIL", None: "–"}[o.passed]
         ratio = "–" if o.ratio is None else f"{o.ratio:.2f}× ({o.baseline_seconds:.3f} s)"
@@ -120,6 +120,7 @@ def table(outcomes, quick: bool) -> str:
                 o.case,
                 o.size,
                 fmt(o.seconds, ".3f"),
+                fmt(o.cpu_seconds, ".3f"),
                 fmt(o.rows_per_second, ",.0f"),
                 fmt(o.queries, "d"),
                 fmt(o.peak_mib, ".1f"),
@@ -154,6 +155,7 @@ def main(argv=None) -> int:
     if unknown:
         sys.exit(f"unknown case(s): {', '.join(unknown)}; choose from {', '.join(CASES)}")
     began = time.perf_counter()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     try:
         if options.postgres:
             # A throwaway cluster's database may hold an earlier run: start from empty tables.
@@ -203,13 +205,16 @@ def main(argv=None) -> int:
             "django": django_module.get_version(),
         },
         "total_seconds": round(time.perf_counter() - began, 1),
+        # Other work on the machine slows every case; the load average says how busy it was.
+        "load_average": {"start": load_at_start, "end": [round(x, 2) for x in os.getloadavg()]},
         "cases": [o.as_dict() for o in outcomes],
     }
     output = Path(options.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\n{bench.database}, {os.cpu_count()} CPUs, {'quick sizes' if options.quick else 'full sizes'}, "
-          f"{report['total_seconds']} s in all\n")
+          f"{report['total_seconds']} s in all, load average {load_at_start[0]} at start, "
+          f"{report['load_average']['end'][0]} at end\n")
     print(table(outcomes, options.quick))
     print(f"\nwritten to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     return 0

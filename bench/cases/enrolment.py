@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bench import datasets, faculty
 from bench.context import expect
+from bench import measure as measure_module
 from bench.measure import Outcome, peak_memory, timed
 
 STREAMS = {"Prac": 20, "Wrk": 20}
@@ -41,6 +42,7 @@ def _enrol(bench, code: str, count: int, prefix: str, outcome: Outcome | None):
     seconds, reads, writes, _ = _statements(post)
     if outcome is not None:
         outcome.seconds, outcome.queries = seconds, reads + writes
+        outcome.cpu_seconds = measure_module.last_cpu_seconds
     return unit, reads, writes
 
 
