@@ -22,7 +22,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _no_lockout_between_tests(settings):
+def _fast_and_isolated(settings):
+    # PBKDF2's deliberate slowness protects real passwords; in tests it only costs minutes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Lockout state lives in the database and so is rolled back, but throttles live in the cache.
     from django.core.cache import cache
 
