@@ -1,6 +1,6 @@
 """`/api/auth`: trade a username and password for an API token, and sign a token out."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -35,6 +35,8 @@ class AuthTokenView(APIView):
         user = authenticate(request._request, **form.validated_data)
         if user is None:
             return Response({"error": "The username or password is incorrect."}, status=status.HTTP_401_UNAUTHORIZED)
+        # As a session login does: django-axes resets the failure count, Django records last_login.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         token = issue_auth_token(user=user)
         return Response({"user": UserSummarySerializer(user).data, "auth_token": token}, status=status.HTTP_201_CREATED)
 
