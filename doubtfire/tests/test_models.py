@@ -1,0 +1,161 @@
+"""Rules the database itself enforces, and the user model's own rules (SPEC §0, issue 2 items 3 and 4)."""
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from doubtfire.models import Role, TutorialEnrolment, User
+from doubtfire.tests.factories import (
+    ProjectFactory,
+    TutorialFactory,
+    TutorialStreamFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def refused(make):
+    """Whether the database refuses the write (inside a savepoint, so the test can go on)."""
+    try:
+        with transaction.atomic():
+            make()
+    except IntegrityError:
+        return True
+    return False
+
+
+# --- users -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_usernames_differing_only_in_case_are_refused():
+    User.objects.create(username="jsmith", email="j1@example.edu")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="JSmith", email="j2@example.edu")
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_emails_differing_only_in_case_are_refused():
+    User.objects.create(username="a", email="Jo.Smith@Example.edu")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="b", email="jo.smith@example.EDU")
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_blank_username_is_refused():
+    assert refused(lambda: User.objects.create(username="", email="x@example.edu"))
+
+
+@pytest.mark.django_db
+def test_student_id_null_is_allowed_many_times_but_a_value_only_once():
+    for n in range(3):
+        User.objects.create(username=f"u{n}", email=f"u{n}@example.edu", student_id=None)
+    assert User.objects.filter(student_id__isnull=True).count() == 3
+    User.objects.create(username="s1", email="s1@example.edu", student_id="00123")
+    assert refused(lambda: User.objects.create(username="s2", email="s2@example.edu", student_id="00123"))
+
+
+@pytest.mark.django_db
+def test_blank_student_id_becomes_null():
+    first = User.objects.create(username="a", email="a@example.edu", student_id="")
+    second = User.objects.create(username="b", email="b@example.edu", student_id="   ")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.student_id is None and second.student_id is None
+
+
+@pytest.mark.django_db
+def test_student_id_keeps_leading_zeros():
+    user = User.objects.create(username="a", email="a@example.edu", student_id="000123")
+    user.refresh_from_db()
+    assert user.student_id == "000123"
+
+
+@pytest.mark.django_db
+def test_sign_in_lookup_ignores_case():
+    user = UserFactory(username="MixedCase")
+    assert User.objects.get_by_natural_key("mixedcase") == user
+
+
+@pytest.mark.django_db
+def test_a_superuser_is_an_admin():
+    user = User.objects.create_superuser(username="root", email="root@example.edu", password="x-Long-Passw0rd")
+    assert user.role == Role.ADMIN
+    assert user.is_admin and user.is_staff and user.is_superuser
+
+
+@pytest.mark.django_db
+def test_making_an_existing_user_superuser_makes_them_admin():
+    user = UserFactory(username="later", role=Role.TUTOR)
+    user.is_superuser = True
+    user.save()
+    user.refresh_from_db()
+    assert user.role == Role.ADMIN
+
+
+@pytest.mark.django_db
+def test_system_admin_can_sign_in_to_the_admin_site():
+    assert UserFactory(username="boss", role=Role.ADMIN).is_staff
+
+
+@pytest.mark.django_db
+def test_createsuperuser_noinput_with_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-Long-enough-passw0rd")
+    call_command("createsuperuser", "--noinput", "--username", "root", "--email", "root@example.edu", verbosity=0)
+    user = User.objects.get(username="root")
+    assert user.role == Role.ADMIN and user.is_superuser and user.is_admin
+    assert user.email == "root@example.edu"
+    assert user.check_password("a-Long-enough-passw0rd")
+
+
+# --- units -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_tutorial_enrolment_at_most_one_per_stream():
+    unit = UnitFactory()
+    lab, workshop = TutorialStreamFactory(unit=unit), TutorialStreamFactory(unit=unit)
+    lab1, lab2 = TutorialFactory(unit=unit, stream=lab), TutorialFactory(unit=unit, stream=lab)
+    workshop1 = TutorialFactory(unit=unit, stream=workshop)
+    project = ProjectFactory(unit=unit)
+    TutorialEnrolment.objects.create(project=project, tutorial=lab1)
+    # A place in another stream is fine; a second place in the same stream is not.
+    TutorialEnrolment.objects.create(project=project, tutorial=workshop1)
+    assert refused(lambda: TutorialEnrolment.objects.create(project=project, tutorial=lab2))
+    assert TutorialEnrolment.objects.filter(project=project).count() == 2
+
+
+@pytest.mark.django_db
+def test_tutorial_enrolment_at_most_one_without_streams():
+    unit = UnitFactory()
+    first, second = TutorialFactory(unit=unit), TutorialFactory(unit=unit)
+    project = ProjectFactory(unit=unit)
+    TutorialEnrolment.objects.create(project=project, tutorial=first)
+    assert refused(lambda: TutorialEnrolment.objects.create(project=project, tutorial=second))
+
+
+@pytest.mark.django_db
+def test_tutorial_abbreviation_unique_within_its_unit_only():
+    unit, other = UnitFactory(), UnitFactory()
+    TutorialFactory(unit=unit, abbreviation="LA1-01")
+    TutorialFactory(unit=other, abbreviation="LA1-01")
+    assert refused(lambda: TutorialFactory(unit=unit, abbreviation="LA1-01"))
+
+
+@pytest.mark.django_db
+def test_unit_code_unique_per_start_date_regardless_of_case():
+    UnitFactory(code="COS10001")
+    assert refused(lambda: UnitFactory(code="cos10001"))
+
+
+@pytest.mark.django_db
+def test_project_one_per_student_and_unit():
+    project = ProjectFactory()
+    assert refused(lambda: ProjectFactory(user=project.user, unit=project.unit))
