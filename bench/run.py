@@ -102,6 +102,16 @@ def route_missing(path: str) -> bool:
         return True
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
 def fmt(value, pattern: str, missing: str = "–") -> str:
     return missing if value is None else format(value, pattern)
 
@@ -200,6 +210,7 @@ def main(argv=None) -> int:
         "database": bench.database,
         "machine": {
             "cpus": os.cpu_count(),
+            "cpu_model": cpu_model(),
             "platform": platform.platform(),
             "python": platform.python_version(),
             "django": django_module.get_version(),
