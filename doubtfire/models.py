@@ -83,6 +83,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
 
+    # A system Admin manages everything in the admin site, as in Doubtfire, without Django permission rows.
+    def has_perm(self, perm, obj=None):
+        return (self.is_active and self.is_admin) or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        return (self.is_active and self.is_admin) or super().has_module_perms(app_label)
+
 
 class AuthToken(models.Model):
     """An API token. Only a SHA-256 digest is stored: a database leak does not leak usable tokens.
@@ -189,8 +196,10 @@ class Tutorial(models.Model):
     abbreviation = models.CharField(max_length=30)
     code = models.CharField(max_length=30, blank=True)
     campus = models.ForeignKey(Campus, on_delete=models.PROTECT, null=True, blank=True, related_name="tutorials")
+    # RESTRICT, not PROTECT: deleting the whole unit removes streams and tutorials together, while a
+    # stream that still has tutorials cannot be deleted on its own.
     stream = models.ForeignKey(
-        TutorialStream, on_delete=models.PROTECT, null=True, blank=True, related_name="tutorials"
+        TutorialStream, on_delete=models.RESTRICT, null=True, blank=True, related_name="tutorials"
     )
     tutor = models.ForeignKey(UnitRole, on_delete=models.SET_NULL, null=True, blank=True, related_name="tutorials")
     meeting_day = models.CharField(max_length=10, blank=True)
@@ -318,14 +327,14 @@ class TaskDefinition(models.Model):
     plagiarism_warn_pct = models.IntegerField(default=50)
     plagiarism_checks = models.JSONField(default=list, blank=True)
     group_set = models.ForeignKey(
-        GroupSet, on_delete=models.PROTECT, null=True, blank=True, related_name="task_definitions"
+        GroupSet, on_delete=models.RESTRICT, null=True, blank=True, related_name="task_definitions"
     )
     upload_requirements = models.JSONField(default=list, blank=True)
     start_date = models.DateField()
     target_date = models.DateField()
     due_date = models.DateField(null=True, blank=True)
     tutorial_stream = models.ForeignKey(
-        TutorialStream, on_delete=models.PROTECT, null=True, blank=True, related_name="task_definitions"
+        TutorialStream, on_delete=models.RESTRICT, null=True, blank=True, related_name="task_definitions"
     )
 
     class Meta:

@@ -3,20 +3,17 @@
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.db.models import RestrictedError
 
-from doubtfire.models import Role, TutorialEnrolment, User
+from doubtfire.models import Role, TaskDefinition, Tutorial, TutorialEnrolment, TutorialStream, Unit, User
 from doubtfire.tests.factories import (
     ProjectFactory,
+    TaskDefinitionFactory,
     TutorialFactory,
     TutorialStreamFactory,
     UnitFactory,
     UserFactory,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def refused(make):
@@ -159,3 +156,32 @@ def test_unit_code_unique_per_start_date_regardless_of_case():
 def test_project_one_per_student_and_unit():
     project = ProjectFactory()
     assert refused(lambda: ProjectFactory(user=project.user, unit=project.unit))
+
+
+def test_deleting_a_unit_removes_its_streams_tutorials_and_tasks(db):
+    unit = UnitFactory()
+    stream = TutorialStreamFactory(unit=unit)
+    TutorialFactory(unit=unit, stream=stream)
+    TaskDefinitionFactory(unit=unit, tutorial_stream=stream)
+    unit.delete()
+    assert not Unit.objects.exists()
+    assert not TutorialStream.objects.exists()
+    assert not Tutorial.objects.exists()
+    assert not TaskDefinition.objects.exists()
+
+
+def test_a_stream_still_used_by_a_tutorial_cannot_be_deleted_alone(db):
+    stream = TutorialStreamFactory()
+    TutorialFactory(unit=stream.unit, stream=stream)
+    with pytest.raises(RestrictedError):
+        stream.delete()
+
+
+def test_a_system_admin_who_is_not_a_superuser_manages_the_admin_site(db, client):
+    admin = UserFactory(role=Role.ADMIN, is_superuser=False)
+    assert admin.is_staff
+    client.force_login(admin)
+    assert client.get("/admin/doubtfire/unit/").status_code == 200
+    assert client.get("/admin/doubtfire/user/add/").status_code == 200
+    tutor = UserFactory(role=Role.TUTOR)
+    assert not tutor.has_perm("doubtfire.change_unit")
