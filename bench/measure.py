@@ -109,7 +109,9 @@ def counted(run, *, rollback: bool = False) -> tuple[float, int, object]:
         count += 1
         return execute(sql, params, many, context)
 
+    global last_cpu_seconds
     with connection.execute_wrapper(wrapper):
+        cpu = time.process_time()
         start = time.perf_counter()
         if rollback:
             with rolled_back():
@@ -117,6 +119,7 @@ def counted(run, *, rollback: bool = False) -> tuple[float, int, object]:
         else:
             value = run()
         seconds = time.perf_counter() - start
+        last_cpu_seconds = time.process_time() - cpu
     return seconds, count, value
 
 
