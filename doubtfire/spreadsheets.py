@@ -334,11 +334,20 @@ def _build_table(
     return Table(headers=headers, original_headers=original, rows=rows, kind=kind)
 
 
+# Excel's own limit (column XFD); anything wider was not made by a spreadsheet program.
+MAX_COLUMNS = 16_384
+
+
 def _read_headings(cells: list[str]) -> tuple[list[str], list[str]]:
     """Validate the heading row and return (original, normalised) headings."""
     cells = [cell.replace("\ufeff", "").strip() for cell in cells]
     while cells and not cells[-1]:
         cells.pop()
+    if len(cells) > MAX_COLUMNS:
+        raise FileFormatError(
+            f"The heading row has {len(cells):,} columns; a spreadsheet holds at most {MAX_COLUMNS:,}. "
+            "Is this the right file?"
+        )
     headers: list[str] = []
     for position, cell in enumerate(cells, start=1):
         column = f"column {position} ({get_column_letter(position)})"

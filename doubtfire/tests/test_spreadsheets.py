@@ -727,3 +727,10 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused_not_garbled():
 def test_plain_windows_1252_is_still_read():
     table = read_table("username,email\nZoë,zoe@example.edu\n".encode("cp1252"))
     assert table.rows[0].values["username"] == "Zoë"
+
+
+def test_a_heading_row_wider_than_any_spreadsheet_is_refused():
+    data = b",".join(b"c%d" % i for i in range(20_000)) + b"\n"
+    with pytest.raises(FileFormatError) as raised:
+        read_table(data)
+    assert "20,000 columns" in str(raised.value)

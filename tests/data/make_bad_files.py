@@ -100,13 +100,13 @@ def small_files() -> dict[str, bytes]:
             b"email,first_name,last_name,username,nickname,role,student_id\n"
             b"not-an-email,A,B,user_a,,Student,\n,C,D,,,Student,\nx@example.edu,E,F,user_x,,Emperor,\n"
         ),
-        "users_duplicate_in_file.csv": (
-            b"email,first_name,last_name,username,role\ndup@example.edu,A,B,dup,Student\n"
-            b"dup@example.edu,A,B,DUP,Student\n"
+        "users_every_row_invalid.csv": (
+            b"email,first_name,last_name,username,role\ndup@,A,B,dup,Student\n"
+            b"@example.edu,A,B,DUP,Student\n,,,,\n"
         ),
         "enrolment_unknown_unit.csv": (
             b"unit_code,username,student_id,first_name,last_name,email,tutorial,campus\n"
-            b"NOPE999,s1,1,A,B,s1@example.edu,LA1-01,Nowhere\n"
+            b"NOPE999,s1,1,A,B,not-an-email,LA1-01,Nowhere\n"
         ),
         "tasks_bad_json.csv": (
             b"name,abbreviation,description,weighting,target_grade,restrict_status_updates,max_quality_pts,is_graded,"
