@@ -17,13 +17,14 @@ import codecs
 import csv
 import datetime
 import decimal
+import functools
 import io
 import math
 import re
 import zipfile
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
@@ -95,9 +96,11 @@ class UnsupportedFileType(FileFormatError):
         return (type(self), (self.kind, self.message))
 
 
-@dataclass(frozen=True)
-class Row:
-    """One data row. ``number`` is the row as the teacher sees it in Excel (blank rows still count)."""
+class Row(NamedTuple):
+    """One data row. ``number`` is the row as the teacher sees it in Excel (blank rows still count).
+
+    A named tuple rather than a frozen dataclass: a big upload makes one per row, and this is ~4× cheaper.
+    """
 
     number: int
     values: dict[str, str]
@@ -260,6 +263,7 @@ def decode_text(data: bytes) -> str:
 _HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
 
 
+@functools.lru_cache(maxsize=4096)  # called for every row's first cell (repeated-heading check)
 def normalise_header(name: str) -> str:
     """Turn a heading as typed by a person into the name code matches on.
 
@@ -323,7 +327,8 @@ def _build_table(
             raise FileFormatError(
                 f"Row {number} has {width} cells but the heading row has {len(headers)}.", row=number
             )
-        cells = cells[: len(headers)] + [""] * (len(headers) - len(cells))
+        if len(cells) != len(headers):
+            cells = cells[: len(headers)] + [""] * (len(headers) - len(cells))
         if normalise_header(cells[0]) == headers[0] and list(map(normalise_header, cells)) == headers:
             continue  # the heading row pasted again, e.g. two exports joined together
         if len(rows) >= max_rows:

@@ -63,9 +63,16 @@ def _read(data: bytes, **reader_limits):
             return found, table
         if kind != "text/csv":
             raise UnsupportedFileType(kind)
-        text = SectionedText(decode_text(data))
+        decoded = decode_text(data)
     except UnsupportedFileType as error:
         raise _unsupported(error) from None
+    # One-table formats announce themselves on their first line: classify from the head of the file so a
+    # 50,000-event log is split into cells once (by the shared reader), not twice.
+    head = SectionedText("\n".join(decoded[:65536].splitlines()[:20]))
+    first = next((headers for headers, cells in zip(head.headers, head.cells) if any(cells)), None)
+    if first is not None and _classify(first) in (TEAMS_LEGACY, GOOGLE_FORM):
+        return _classify(first), None
+    text = SectionedText(decoded)
     for headers in text.headers:
         found = _classify(headers)
         if found:
@@ -83,7 +90,9 @@ def parse_report(data: bytes, *, date_order: str = DAY_FIRST, identity: str = "n
     """
     found, source = _read(data, **reader_limits)
     if found in (TEAMS_LEGACY, GOOGLE_FORM):
-        table = source if not isinstance(source, SectionedText) else _single_table(data, **reader_limits)
+        table = source if source is not None and not isinstance(source, SectionedText) else _single_table(
+            data, **reader_limits
+        )
         if found == TEAMS_LEGACY:
             return parse_teams_legacy(table, order=date_order)
         return parse_google_form(table)

@@ -26,6 +26,7 @@ from attendance.formats.timestamps import DAY_FIRST, TimestampError, parse_times
 
 HEADINGS = ("full_name", "user_action", "timestamp")
 _ACTIONS = {"joined": JOIN, "joined before": JOIN, "left": LEAVE}
+_ACTIONS.update({"Joined": JOIN, "Joined before": JOIN, "Left": LEAVE})  # as Teams writes them: no folding
 
 
 def is_teams_legacy(headers: set[str]) -> bool:
@@ -35,9 +36,11 @@ def is_teams_legacy(headers: set[str]) -> bool:
 def parse_teams_legacy(table: Table, *, order: str = DAY_FIRST) -> ParsedReport:
     participants: dict[str, Participant] = {}
     stamps = []
+    seen: dict[str, object] = {}
     for row in table.rows:
         name = row.values["full_name"]
-        action = " ".join(row.values["user_action"].lower().split())
+        raw_action = row.values["user_action"]
+        action = raw_action if raw_action in _ACTIONS else " ".join(raw_action.lower().split())
         if not name:
             raise ReportError(f"Row {row.number} has no Full Name.", row=row.number)
         if action not in _ACTIONS:
@@ -46,11 +49,16 @@ def parse_teams_legacy(table: Table, *, order: str = DAY_FIRST) -> ParsedReport:
                 "expected Joined, Joined before or Left.",
                 row=row.number,
             )
-        try:
-            at = parse_timestamp(row.values["timestamp"], order=order)
-        except TimestampError as error:
-            raise ReportError(f"Row {row.number}: the Timestamp {error}.", row=row.number) from None
-        participant = participants.setdefault(name, Participant(key=name, first_row=row.number))
+        stamp = row.values["timestamp"]
+        at = seen.get(stamp)  # a log repeats each second many times: read each distinct text once
+        if at is None:
+            try:
+                at = seen[stamp] = parse_timestamp(stamp, order=order)
+            except TimestampError as error:
+                raise ReportError(f"Row {row.number}: the Timestamp {error}.", row=row.number) from None
+        participant = participants.get(name)
+        if participant is None:
+            participant = participants[name] = Participant(key=name, first_row=row.number)
         participant.connections.append(Connection(at=at, change=_ACTIONS[action], row=row.number))
         stamps.append((at, row.number))
     return ParsedReport(format=TEAMS_LEGACY, date=single_date(stamps), participants=participants)
