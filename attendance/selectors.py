@@ -11,9 +11,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.db.models import Count, Max, Q
+
 from attendance.models import Course, CourseStudent, Record, Session
 
 DEFAULT_CUTOFF = Fraction(75)
+
+
+def is_defaulter(*, attended: int, recorded: int, cutoff: Fraction = DEFAULT_CUTOFF) -> bool:
+    """The defaulter rule: attendance below ``cutoff`` percent over the dates the student has a record for.
+
+    Exactly the cutoff is not a defaulter, and a student with no recorded date is not one either (there is
+    nothing to judge them on). The one copy of the rule: reports, downloads and the course cards call it.
+    """
+    # Exact arithmetic: 3 of 4 at a 75 % cutoff is not a defaulter, with no float rounding doubts.
+    return recorded > 0 and attended * 100 < cutoff * recorded
 
 
 def natural_roll_key(roll: str):
@@ -98,13 +110,70 @@ def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: 
     for student_id, roll, name in students:
         marks = [present.get((student_id, session_id)) for session_id, _ in sessions]
         recorded = [mark for mark in marks if mark is not None]
-        if defaulters_only:
-            attended = sum(1 for mark in recorded if mark)
-            # Exact arithmetic: 3 of 4 at a 75 % cutoff is not a defaulter, with no float rounding doubts.
-            if not recorded or attended * 100 >= cutoff * len(recorded):
-                continue
+        if defaulters_only and not is_defaulter(
+            attended=sum(1 for mark in recorded if mark), recorded=len(recorded), cutoff=cutoff
+        ):
+            continue
         cells = ["" if mark is None else ("Present" if mark else "Absent") for mark in marks]
         rows.append([len(rows) + 1, roll, name, *cells])
     dates = [date for _, date in sessions]
     header = ["Sl. No.", "Roll Number", "Name", *(f"{date:%Y-%m-%d}" for date in dates)]
     return AttendanceReport(header=header, rows=rows, dates=dates)
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    """The figures of one course card."""
+
+    course: Course
+    students: int
+    dates: int
+    present: int  # Present marks over every recorded date
+    recorded: int  # marks recorded (a student enrolled after a date has none for it)
+    defaulters: int
+    latest_date: datetime.date | None
+
+    @property
+    def average(self) -> float | None:
+        """Percent of recorded marks that are Present, to one decimal; None before the first date."""
+        return round(100 * self.present / self.recorded, 1) if self.recorded else None
+
+
+def course_summaries(*, owner, cutoff: Fraction = DEFAULT_CUTOFF) -> list[CourseSummary]:
+    """One summary per course of ``owner`` (by course id, batch): students, dates recorded, marks present
+    and recorded, latest date, and how many students are defaulters under ``cutoff`` (`is_defaulter`).
+
+    Two queries whatever the number of courses, students and dates: the courses with their session count
+    and latest date, then one row per student with their recorded and present counts (counted in SQL).
+    """
+    courses = list(
+        Course.objects.filter(owner=owner)
+        .annotate(date_count=Count("sessions"), latest=Max("sessions__date"))
+        .order_by("course_id", "batch")
+    )
+    students = defaultdict(int)
+    present = defaultdict(int)
+    recorded = defaultdict(int)
+    defaulters = defaultdict(int)
+    for course_id, student_recorded, student_present in (
+        CourseStudent.objects.filter(course__owner=owner)
+        .values("pk")
+        .annotate(recorded=Count("records"), attended=Count("records", filter=Q(records__present=True)))
+        .values_list("course_id", "recorded", "attended")
+    ):
+        students[course_id] += 1
+        recorded[course_id] += student_recorded
+        present[course_id] += student_present
+        defaulters[course_id] += is_defaulter(attended=student_present, recorded=student_recorded, cutoff=cutoff)
+    return [
+        CourseSummary(
+            course=course,
+            students=students[course.pk],
+            dates=course.date_count,
+            present=present[course.pk],
+            recorded=recorded[course.pk],
+            defaulters=defaulters[course.pk],
+            latest_date=course.latest,
+        )
+        for course in courses
+    ]

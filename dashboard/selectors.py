@@ -147,36 +147,12 @@ def task_grid(unit: Unit) -> TaskGrid:
 #
 # The reports themselves (who is present, who is a defaulter under a cutoff) come from
 # attendance.selectors.attendance_report, the function behind the downloads, so the page and the file
-# never disagree. What is added here is only arithmetic for display: percentages and chart geometry.
-
-
-@dataclass
-class CourseCard:
-    course: Course
-    students: int
-    dates: int
-    average: float | None  # percent of recorded marks that are Present
-    defaulters: int
-    latest_date: object
+# never disagree; the course cards are attendance.selectors.course_summaries. What is added here is only
+# arithmetic for display: percentages and chart geometry.
 
 
 def _share(present: int, recorded: int) -> float | None:
     return round(100 * present / recorded, 1) if recorded else None
-
-
-def course_cards(*, owner: User, cutoff: Fraction) -> list[CourseCard]:
-    """One card per course of `owner`. One query, plus six per course (two reports)."""
-    cards = []
-    for course in Course.objects.filter(owner=owner).order_by("course_id", "batch"):
-        report = attendance_report(course=course)
-        defaulters = attendance_report(course=course, defaulters_only=True, cutoff=cutoff)
-        marks = [cell for row in report.rows for cell in row[3:] if cell]
-        present = sum(1 for cell in marks if cell == "Present")
-        cards.append(
-            CourseCard(course, len(report.rows), len(report.dates), _share(present, len(marks)), len(defaulters.rows),
-                       report.latest_date)
-        )
-    return cards
 
 
 @dataclass

@@ -316,7 +316,7 @@ def _cutoff(request) -> Decimal:
 def home(request):
     """My courses, as cards (students, dates recorded, average attendance, defaulters)."""
     cutoff = Fraction(_cutoff(request))
-    cards = selectors.course_cards(owner=request.user, cutoff=cutoff)
+    cards = attendance_selectors.course_summaries(owner=request.user, cutoff=cutoff)
     return render(request, "dashboard/course_list.html", {"nav": "courses", "cards": cards, "cutoff": cutoff})
 
 

@@ -62,3 +62,51 @@ def test_student_enrolled_after_a_date_has_a_blank_cell_and_is_judged_on_their_d
     assert report.rows[1] == [2, "9", "Late", "", "", "Present"]
     # Late: 1 of 1 recorded date = 100 %, not a defaulter. Roll 1: absent, present, present = 2/3 < 75 %.
     assert [row[1] for row in selectors.attendance_report(course=course, defaulters_only=True).rows] == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("attended", "recorded", "cutoff", "expected"),
+    [
+        (3, 4, 75, False),  # exactly the cutoff is not a defaulter
+        (2, 3, 75, True),  # 66.7 %
+        (0, 0, 75, False),  # nothing recorded yet: nothing to judge
+        (0, 1, 0, False),  # a 0 % cutoff has no defaulters
+        (99, 100, 100, True),
+    ],
+)
+def test_the_defaulter_rule(attended, recorded, cutoff, expected):
+    assert selectors.is_defaulter(attended=attended, recorded=recorded, cutoff=selectors.Fraction(cutoff)) is expected
+
+
+@pytest.mark.parametrize("courses", [1, 10])
+def test_course_summaries_cost_two_queries_for_any_number_of_courses(db, django_assert_max_num_queries, courses):
+    owner = UserFactory()
+    for number in range(courses):
+        build_course(owner, students=3, dates=2, course_id=f"C{number:02d}")
+    build_course(UserFactory(), students=5, dates=1, course_id="THEIRS")
+    with django_assert_max_num_queries(2):
+        summaries = selectors.course_summaries(owner=owner)
+    # build_course marks student j absent on date i when (i + j) % 3 == 0: on date 0 student 0, on date 1
+    # student 2. So students 0 and 2 attended 1 of 2 (50 % < 75 %: defaulters), student 1 2 of 2;
+    # 4 Present marks of 6 recorded = 66.7 %.
+    assert [s.course.course_id for s in summaries] == [f"C{number:02d}" for number in range(courses)]
+    for summary in summaries:
+        assert (summary.students, summary.dates, summary.present, summary.recorded) == (3, 2, 4, 6)
+        assert summary.defaulters == 2
+        assert summary.average == 66.7
+        assert summary.latest_date == datetime.date(2026, 3, 2)
+
+
+def test_course_summaries_use_the_cutoff_and_count_students_without_records(db):
+    owner = UserFactory()
+    course = build_course(owner, students=3, dates=2)
+    CourseStudent.objects.create(course=course, roll="late", name="Enrolled after both dates")
+    Course.objects.create(owner=owner, course_id="EMPTY", course_name="No dates yet", batch=2026)
+    at_half, empty = selectors.course_summaries(owner=owner, cutoff=selectors.Fraction(50))
+    # 50 % is exactly the cutoff: not a defaulter. The late student has no record: counted, not judged.
+    assert (at_half.students, at_half.defaulters, at_half.recorded) == (4, 0, 6)
+    assert (empty.course.course_id, empty.students, empty.dates, empty.average, empty.latest_date) == (
+        "EMPTY", 0, 0, None, None
+    )
+    [strict] = [s for s in selectors.course_summaries(owner=owner, cutoff=selectors.Fraction(100)) if s.dates]
+    assert strict.defaulters == 2

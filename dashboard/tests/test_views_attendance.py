@@ -1,5 +1,6 @@
 """The attendance pages: sign up, courses, the upload preview, confirm/cancel, and who may see what."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,29 @@ def test_my_courses_shows_cards_with_counts(browser, course):
     [card] = response.context["cards"]
     assert (card.students, card.dates, card.defaulters) == (4, 1, 1)  # roll 1 absent → 0 % < 75 %
     assert card.average == 75.0
+
+
+@pytest.mark.parametrize("courses", [1, 10])
+def test_my_courses_costs_the_same_queries_for_one_course_or_ten(
+    browser, teacher, django_assert_max_num_queries, courses
+):
+    for number in range(courses):
+        course = Course.objects.create(owner=teacher, course_id=f"C{number:02d}", course_name="C", batch=2024)
+        students = CourseStudent.objects.bulk_create(
+            CourseStudent(course=course, roll=str(roll), name=f"S{roll}") for roll in range(1, 5)
+        )
+        session = Session.objects.create(course=course, date=datetime.date(2024, 3, 1), source_format="google_form")
+        # Rolls 1 and 2 present, 3 and 4 absent: 50 % average, two defaulters under 75 %.
+        Record.objects.bulk_create(
+            Record(session=session, student=student, present=student.roll in ("1", "2")) for student in students
+        )
+    # The session, the user and the two of course_summaries: the same at both sizes (it was 1 + 6 per course).
+    with django_assert_max_num_queries(4):
+        response = browser.get("/")
+    cards = response.context["cards"]
+    assert len(cards) == courses
+    assert {(card.students, card.dates, card.average, card.defaulters) for card in cards} == {(4, 1, 50.0, 2)}
+    assert response.content.decode().count("Defaulters (below 75 %)") == courses
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, teacher):
