@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.db.models import RestrictedError
 
 from doubtfire.models import Role, TaskDefinition, Tutorial, TutorialEnrolment, TutorialStream, Unit, User
@@ -185,3 +187,12 @@ def test_a_system_admin_who_is_not_a_superuser_manages_the_admin_site(db, client
     assert client.get("/admin/doubtfire/user/add/").status_code == 200
     tutor = UserFactory(role=Role.TUTOR)
     assert not tutor.has_perm("doubtfire.change_unit")
+
+
+def test_finding_a_user_by_name_uses_the_case_insensitive_index(db):
+    UserFactory(username="aadmin")
+    query = User.objects.filter(username__lower=Lower(Value("AADMIN")))
+    assert [user.username for user in query] == ["aadmin"]
+    if connection.vendor == "sqlite":  # the plan names the index; PostgreSQL may still scan a tiny table
+        assert "user_username_ci_unique" in query.explain()
+    assert User.objects.get_by_natural_key("AAdmin").username == "aadmin"
