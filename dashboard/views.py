@@ -6,6 +6,7 @@ Permissions come from `doubtfire.permissions`; writes from `doubtfire.services` 
 
 import base64
 import datetime
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.throttling import ScopedRateThrottle
 
 from attendance import selectors as attendance_selectors
 from attendance import services as attendance_services
@@ -275,11 +277,34 @@ def users_upload(request):
 # --- Signing up ------------------------------------------------------------------------------------
 
 
+class _SignUpThrottleScope:
+    # DRF's throttle reads its scope from the view it guards. Naming /api_signup's scope here makes the
+    # page and the API one budget per address (same rate setting, same cache key), not two.
+    throttle_scope = "sign_up"
+
+
+def _sign_up_wait(request) -> int | None:
+    """None when this client address may try to sign up now (the attempt is counted), else the seconds
+    to wait. The same ScopedRateThrottle as `/api_signup`, so addresses behind proxies are read alike."""
+    throttle = ScopedRateThrottle()
+    if throttle.allow_request(request, _SignUpThrottleScope()):
+        return None
+    return max(1, math.ceil(throttle.wait() or 1))
+
+
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
-    """Create a teacher account with the same service as `/api_signup`, then sign them in."""
+    """Create a teacher account with the same service as `/api_signup`, then sign them in.
+
+    Every POST counts against the `sign_up` rate of the address it comes from, as on the API.
+    """
     if request.user.is_authenticated:
         return redirect("dashboard:home")
+    if request.method == "POST" and (wait := _sign_up_wait(request)) is not None:
+        minutes = math.ceil(wait / 60)
+        response = render(request, "registration/signup_throttled.html", {"minutes": minutes}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     form = _bound(request, SignUpForm)
     if request.method == "POST" and form.is_valid():
         try:

@@ -90,6 +90,52 @@ def test_sign_up_needs_its_csrf_token():
     assert not User.objects.filter(email="z@uni.edu").exists()
 
 
+def _sign_up_limit(settings) -> int:
+    # "10/hour" by default; SIGN_UP_RATE may change the number, and the test follows it.
+    return int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["sign_up"].split("/")[0])
+
+
+def test_sign_up_is_rate_limited_per_address_with_a_friendly_page(settings):
+    limit = _sign_up_limit(settings)
+    crowd = Client(REMOTE_ADDR="203.0.113.7")
+    assert crowd.get("/accounts/signup/").status_code == 200  # looking at the form costs nothing
+    mismatched = {"name": "N", "email": "n@uni.edu", "password": "a long passphrase", "password_again": "other"}
+    for _ in range(limit - 1):
+        assert crowd.post("/accounts/signup/", mismatched).status_code == 400  # failed attempts count too
+    last = {"name": "Last One", "email": "last@uni.edu", "password": "a long passphrase", "password_again": "a long passphrase"}
+    assert Client(REMOTE_ADDR="203.0.113.7").post("/accounts/signup/", last).status_code == 302
+    refused = Client(REMOTE_ADDR="203.0.113.7").post(
+        "/accounts/signup/", {**last, "email": "one.more@uni.edu"}
+    )
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Please wait a little before trying again" in page
+    assert "try again in about" in page
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert not User.objects.filter(email="one.more@uni.edu").exists()
+    # /api_signup shares the budget: the same address is refused there too, with the API's error shape.
+    api = Client(REMOTE_ADDR="203.0.113.7").post(
+        "/api_signup", {"name": "Api", "email": "api@uni.edu", "password": "a long passphrase", "api": "1"}
+    )
+    assert api.status_code == 429
+    # Another address is not affected.
+    other = Client(REMOTE_ADDR="198.51.100.2").post("/accounts/signup/", {**last, "email": "other@uni.edu"})
+    assert other.status_code == 302
+    assert User.objects.filter(email="other@uni.edu").exists()
+
+
+def test_api_sign_ups_count_against_the_dashboards_budget(settings):
+    limit = _sign_up_limit(settings)
+    for number in range(limit):
+        Client(REMOTE_ADDR="203.0.113.9").post("/api_signup", {"name": "N", "email": f"n{number}@uni.edu", "password": "x"})
+    refused = Client(REMOTE_ADDR="203.0.113.9").post(
+        "/accounts/signup/",
+        {"name": "Late", "email": "late@uni.edu", "password": "a long passphrase", "password_again": "a long passphrase"},
+    )
+    assert refused.status_code == 429
+    assert not User.objects.filter(email="late@uni.edu").exists()
+
+
 # --- Courses --------------------------------------------------------------------------------------------
 
 
