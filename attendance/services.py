@@ -42,6 +42,16 @@ class AttendanceError(Exception):
         self.message = message
 
 
+class UnknownParticipants(AttendanceError):
+    """A report names people who match no student of the roster. ``participants`` lists them (key, first
+    row, other names) so a page can show them as a table; ``message`` is the API's sentence."""
+
+    def __init__(self, message: str, *, file_name: str, participants: list):
+        super().__init__(message)
+        self.file_name = file_name
+        self.participants = participants
+
+
 def reader_limits() -> dict:
     return {
         "max_xlsx_uncompressed": settings.XLSX_MAX_UNCOMPRESSED_BYTES,
@@ -236,9 +246,11 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
         raise AttendanceError(f"{name}: some participants match more than one student: {described}.")
     if matches.unknown and not options.ignore_unknown:
         listed = ", ".join(f"'{p.key}' (row {p.first_row})" for p in matches.unknown)
-        raise AttendanceError(
+        raise UnknownParticipants(
             f"{name}: these participants are not on the course roster: {listed}. Add them with /add_students, "
-            "or send unknown=ignore to leave them out."
+            "or send unknown=ignore to leave them out.",
+            file_name=name,
+            participants=list(matches.unknown),
         )
 
     flags = set(options.flags)

@@ -82,3 +82,19 @@ def preview_attendance(*, course: Course, uploaded_by, files, options) -> Previe
             raise _RollBack(Preview([by_date[date] for date in sorted(by_date)], list(result.replaced)))
     except _RollBack as undone:
         return undone.preview
+
+
+@dataclass
+class UnknownPerson:
+    key: str  # how the report names them (what matching compared with the roster)
+    other_names: list[str]  # the report's other names for them (display name, email's local part), no repeats
+    first_row: int
+
+
+def unknown_people(error: attendance_services.UnknownParticipants) -> list[UnknownPerson]:
+    """The participants of `error` as lines of a table, in the order of the file. No queries."""
+    people = []
+    for participant in sorted(error.participants, key=lambda p: p.first_row):
+        others = dict.fromkeys(name for name in participant.names if name and name != participant.key)
+        people.append(UnknownPerson(participant.key, list(others), participant.first_row))
+    return people

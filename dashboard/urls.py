@@ -27,6 +27,11 @@ urlpatterns = [
     path("courses/<int:pk>/upload/", views.course_upload, name="course_upload"),
     path("courses/<int:pk>/upload/confirm/", views.course_upload_confirm, name="course_upload_confirm"),
     path("courses/<int:pk>/upload/cancel/", views.course_upload_cancel, name="course_upload_cancel"),
+    path(
+        "courses/<int:pk>/upload/ignore-unknown/",
+        views.course_upload_ignore_unknown,
+        name="course_upload_ignore_unknown",
+    ),
     path("courses/<int:pk>/students/add/", views.course_add_students, name="course_add_students"),
     path("courses/<int:pk>/students/remove/", views.course_remove_student, name="course_remove_student"),
     path("courses/<int:pk>/dates/delete/", views.course_delete_date, name="course_delete_date"),

@@ -490,37 +490,14 @@ def _options(data) -> attendance_services.UploadOptions:
     )
 
 
-@login_required
-@require_POST
-def course_upload(request, pk: int):
-    """Read the reports and show what would be recorded; nothing is written."""
-    course = _own_course(request, pk)
-    form = AttendanceUploadForm(request.POST, request.FILES)
-    preview = None
-    if form.is_valid():
-        files = [(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
-        try:
-            preview = previews.preview_attendance(
-                course=course, uploaded_by=request.user, files=files, options=_options(form.cleaned_data)
-            )
-        except attendance_services.AttendanceError as error:
-            form.add_error(None, error.message)
-        else:
-            options = {**form.cleaned_data, "flags": list(form.cleaned_data["flags"])}
-            del options["files"]
-            request.session[PENDING_KEY] = {
-                "course": course.pk,
-                "options": options,
-                "files": [[name, base64.b64encode(data).decode("ascii")] for name, data in files],
-            }
-    if preview is None:
-        messages.error(request, "Nothing was recorded: fix the problem shown beside the form and upload again.")
-    return render(
-        request,
-        "dashboard/course_upload.html",
-        {"nav": "courses", "course": course, "form": form, "preview": preview},
-        status=200 if preview is not None else 400,
-    )
+def _hold(request, course: Course, *, files, choices: dict, previewed: bool) -> None:
+    """Keep the files and choices in the session for Confirm (once previewed) or for a second preview."""
+    request.session[PENDING_KEY] = {
+        "course": course.pk,
+        "options": choices,
+        "files": [[name, base64.b64encode(data).decode("ascii")] for name, data in files],
+        "previewed": previewed,
+    }
 
 
 def _pending(request, course: Course):
@@ -530,13 +507,86 @@ def _pending(request, course: Course):
     return pending
 
 
+def _show_preview(request, course: Course, *, files, choices: dict, form=None):
+    """Preview the upload and render the page: the preview, the unknown participants, or the problem
+    beside `form` (without a form, e.g. when previewing held files again, the problem goes to the course page).
+    """
+    preview = unknown = None
+    try:
+        preview = previews.preview_attendance(
+            course=course, uploaded_by=request.user, files=files, options=_options(choices)
+        )
+    except attendance_services.UnknownParticipants as error:
+        unknown = error
+    except attendance_services.AttendanceError as error:
+        if form is None:
+            request.session.pop(PENDING_KEY, None)
+            return _failed(request, course, f"Nothing was recorded: {error.message}")
+        form.add_error(None, error.message)
+    if preview is not None or unknown is not None:
+        _hold(request, course, files=files, choices=choices, previewed=preview is not None)
+    elif _pending(request, course) is not None:
+        # A problem with a new upload must not leave an older preview waiting to be confirmed by mistake.
+        del request.session[PENDING_KEY]
+    if unknown is not None:
+        messages.error(request, "Nothing was recorded: some people in the report are not on the roster.")
+    elif preview is None:
+        messages.error(request, "Nothing was recorded: fix the problem shown beside the form and upload again.")
+    return render(
+        request,
+        "dashboard/course_upload.html",
+        {
+            "nav": "courses",
+            "course": course,
+            "form": form if form is not None else AttendanceUploadForm(),
+            "preview": preview,
+            "unknown": unknown,
+            "unknown_people": previews.unknown_people(unknown) if unknown is not None else [],
+        },
+        status=200 if preview is not None else 400,
+    )
+
+
+@login_required
+@require_POST
+def course_upload(request, pk: int):
+    """Read the reports and show what would be recorded; nothing is written."""
+    course = _own_course(request, pk)
+    form = AttendanceUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Nothing was recorded: fix the problem shown beside the form and upload again.")
+        return render(
+            request,
+            "dashboard/course_upload.html",
+            {"nav": "courses", "course": course, "form": form, "preview": None},
+            status=400,
+        )
+    files = [(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
+    choices = {**form.cleaned_data, "flags": list(form.cleaned_data["flags"])}
+    del choices["files"]
+    return _show_preview(request, course, files=files, choices=choices, form=form)
+
+
+@login_required
+@require_POST
+def course_upload_ignore_unknown(request, pk: int):
+    """Preview the held upload again, leaving out the people who are not on the roster."""
+    course = _own_course(request, pk)
+    pending = _pending(request, course)
+    if pending is None:
+        return _failed(request, course, "There is no upload waiting; upload the reports again.")
+    choices = {**pending["options"], "ignore_unknown": True}
+    files = [(name, base64.b64decode(data)) for name, data in pending["files"]]
+    return _show_preview(request, course, files=files, choices=choices)
+
+
 @login_required
 @require_POST
 def course_upload_confirm(request, pk: int):
     """Record what the preview showed, with the same files and choices."""
     course = _own_course(request, pk)
     pending = _pending(request, course)
-    if pending is None:
+    if pending is None or not pending.get("previewed"):
         return _failed(request, course, "There is no upload waiting to be confirmed; upload the reports again.")
     files = [(name, base64.b64decode(data)) for name, data in pending["files"]]
     try:

@@ -74,3 +74,23 @@ def test_roster_resource_imports_and_exports_rolls_as_text(db):
         list(row) for row in exported
     ]
     assert Course.objects.count() == 1
+
+
+def test_unknown_participants_come_with_the_people_for_a_page_and_the_sentence_for_the_api(db):
+    owner = UserFactory()
+    course = make_course(owner)
+    services.remove_student(course=course, roll="4")
+    with pytest.raises(services.UnknownParticipants) as raised:
+        services.record_attendance(
+            course=course,
+            uploaded_by=owner,
+            files=[("Test2.csv", reports.TEAMS_LOG.read_bytes())],
+            options=services.UploadOptions(end_time="11:00"),
+        )
+    error = raised.value
+    assert isinstance(error, services.AttendanceError)  # the API's 400 is unchanged
+    assert error.file_name == "Test2.csv"
+    # Test2.csv's display name "4" first appears on row 4.
+    assert [(p.key, p.first_row) for p in error.participants] == [("4", 4)]
+    assert "'4' (row 4)" in error.message and "unknown=ignore" in error.message
+    assert not Session.objects.exists()

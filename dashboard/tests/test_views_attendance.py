@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from attendance.models import Course, CourseStudent, Record, Session
+from attendance.services import UploadOptions, record_attendance
 from doubtfire.models import Role, User
 
 pytestmark = pytest.mark.django_db
@@ -275,6 +276,63 @@ def test_problems_are_shown_beside_the_form_and_nothing_is_written(browser, cour
     no_file = browser.post(f"/courses/{course.pk}/upload/", {"threshold": "0", "date_order": "day-first", "match_by": "name"})
     assert no_file.status_code == 400
     assert not Session.objects.exists()
+
+
+def test_unknown_participants_are_listed_with_two_ways_on(browser, course):
+    browser.post(f"/courses/{course.pk}/students/remove/", {"roll": "4"})
+    response = upload(browser, course)
+    assert response.status_code == 400
+    page = response.content.decode()
+    # Roll 4 is in Test2.csv under the display name "4", first on the file's row 4, and is no longer enrolled.
+    assert [(p.key, p.first_row) for p in response.context["unknown_people"]] == [("4", 4)]
+    assert '<tr data-key="4">' in page
+    assert "Some people in the report are not on the roster" in page
+    assert "Ignore them for this upload" in page
+    assert f'href="/courses/{course.pk}/#students"' in page and "Add students to the roster" in page
+    # The API's wording is for scripts, not for teachers.
+    assert "/add_students" not in page and "unknown=ignore" not in page
+    # Nothing can be confirmed from a failed preview.
+    refused = browser.post(f"/courses/{course.pk}/upload/confirm/", follow=True)
+    assert "no upload waiting" in refused.content.decode()
+    assert not Session.objects.exists()
+
+    ignored = browser.post(f"/courses/{course.pk}/upload/ignore-unknown/")
+    assert ignored.status_code == 200
+    [day] = ignored.context["preview"].dates
+    # The teacher's threshold (1800 s) and end time are kept: roll 1 (1081 s) absent, 2 and 3 present.
+    assert {line.roll: line.present for line in day.lines} == {"1": False, "2": True, "3": True}
+    assert not Session.objects.exists()
+    browser.post(f"/courses/{course.pk}/upload/confirm/")
+    assert dict(Record.objects.values_list("student__roll", "present")) == {"1": False, "2": True, "3": True}
+
+
+def test_ignoring_unknown_people_needs_a_held_upload_of_ones_own_course(browser, course, make_user):
+    nothing = browser.post(f"/courses/{course.pk}/upload/ignore-unknown/", follow=True)
+    assert "no upload waiting" in nothing.content.decode()
+    browser.post(f"/courses/{course.pk}/students/remove/", {"roll": "4"})
+    upload(browser, course)
+    stranger = Client()
+    stranger.force_login(make_user(Role.CONVENOR, username="other@uni.edu"))
+    assert stranger.post(f"/courses/{course.pk}/upload/ignore-unknown/").status_code == 404
+    assert browser.get(f"/courses/{course.pk}/upload/ignore-unknown/").status_code == 405
+    assert not Session.objects.exists()
+
+
+def test_a_problem_found_when_ignoring_unknown_people_is_reported_on_the_course_page(browser, course, teacher):
+    browser.post(f"/courses/{course.pk}/students/remove/", {"roll": "4"})
+    upload(browser, course)
+    # Meanwhile a script records the same date.
+    record_attendance(
+        course=course, uploaded_by=teacher, files=[("Test2.csv", TEAMS_LOG)],
+        options=UploadOptions(end_time="13/2/2021, 11:00 AM", ignore_unknown=True),
+    )
+    response = browser.post(f"/courses/{course.pk}/upload/ignore-unknown/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/courses/{course.pk}/"
+    assert "Nothing was recorded" in response.content.decode()
+    assert "already been recorded" in response.content.decode()
+    assert Session.objects.count() == 1
+    assert browser.post(f"/courses/{course.pk}/upload/confirm/", follow=True).status_code == 200
+    assert Session.objects.count() == 1 and Record.objects.count() == 3
 
 
 def test_several_files_at_once_are_previewed_together(browser, course):
