@@ -674,6 +674,13 @@ _UPLOAD_REQUIREMENT_OPTIONAL = {"tii_check", "tii_pct"}
 _PLAGIARISM_CHECK_KEYS = {"key", "type", "pattern"}
 
 
+def _without_formula_guard(text: str) -> str:
+    """Undo the export's CSV-injection guard ("'=SUM(A1)" → "=SUM(A1)") so text fields round-trip."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        return text[1:]
+    return text
+
+
 class _RowProblem(Exception):
     """One row cannot be imported; the message says why."""
 
@@ -772,7 +779,7 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table)
     new_definitions: list[tuple[Row, TaskDefinition]] = []
     changed: list[tuple[Row, TaskDefinition, list[str]]] = []
     for row in table.rows:
-        values = row.values
+        values = {column: _without_formula_guard(value) for column, value in row.values.items()}
         name, abbreviation = values["name"], values["abbreviation"]
         if not name or not abbreviation:
             result.add_error(row, "Abbreviation and name cannot be empty.")
@@ -780,7 +787,6 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table)
         if abbreviation in seen_abbreviations:
             result.add_error(row, f"Task {abbreviation} is already listed on row {seen_abbreviations[abbreviation]}.")
             continue
-        seen_abbreviations[abbreviation] = row.number
         definition = by_abbreviation.get(abbreviation) or by_name.get(name)
         try:
             fields = _task_definition_fields(unit, values, present, abbreviation, group_set_by_name, stream_by_text)
@@ -796,6 +802,7 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table)
         except _RowProblem as problem:
             result.add_error(row, str(problem))
             continue
+        seen_abbreviations[abbreviation] = row.number
         fields.update(name=name, abbreviation=abbreviation)
         if definition is None:
             definition = TaskDefinition(unit=unit, **fields)
