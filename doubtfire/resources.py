@@ -9,16 +9,28 @@ Files are read by the shared reader (`doubtfire.spreadsheets.read_table`) on eve
 admin, whose import format `SpreadsheetFormat` wraps it.
 """
 
+import json
+import sys
+
 import tablib
 from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from import_export import resources
 from import_export.formats.base_formats import Format
 from import_export.results import Error, Result, RowResult
 
 from doubtfire import selectors, services
-from doubtfire.models import Project, TaskDefinition, Unit, User
-from doubtfire.spreadsheets import FileFormatError, Row, Table, normalise_header, read_table
+from doubtfire.models import Project, Role, TaskDefinition, Unit, User
+from doubtfire.spreadsheets import (
+    FileFormatError,
+    Row,
+    Table,
+    UnsupportedFileType,
+    csv_lines,
+    normalise_header,
+    read_table,
+)
 
 
 class SpreadsheetFormat(Format):
@@ -231,3 +243,87 @@ class TaskDefinitionResource(UnitResource):
 
     def import_table(self, table, *, actor=None):
         return services.import_task_definitions_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
+
+
+# --- Management commands --------------------------------------------------------------------------
+# The `import_*`/`enrol_students`/`withdraw_students` and `export_*` commands (cron jobs) are these two
+# classes bound to a Resource: they read the file with the shared reader and call the same service, or
+# write the same selector's rows with the shared CSV writer.
+
+
+def _unit_from_option(unit_id) -> Unit:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise CommandError(f"There is no unit with id {unit_id}.")
+    return unit
+
+
+class ResourceImportCommand(BaseCommand):
+    resource_class: type[DoubtfireCsvResource]
+    needs_unit = True
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV or XLSX file to import ('-' reads standard input).")
+        if self.needs_unit:
+            parser.add_argument("--unit", type=int, required=True, help="Id of the unit.")
+        parser.add_argument(
+            "--actor",
+            help="Username to act as (its permissions apply, e.g. a Convenor may only add Students and Tutors). "
+            "Without it the command acts as an Admin.",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Report what would happen, write nothing.")
+
+    def handle(self, *args, **options):
+        unit = _unit_from_option(options["unit"]) if self.needs_unit else None
+        if options["actor"]:
+            actor = User.objects.filter(username__iexact=options["actor"]).first()
+            if actor is None:
+                raise CommandError(f"There is no user called {options['actor']}.")
+        else:
+            actor = User(username="manage.py", role=Role.ADMIN)  # the operator already has full access
+        path = options["file"]
+        try:
+            if path == "-":
+                data = sys.stdin.buffer.read()
+            else:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        try:
+            table = read_table(data)
+            with transaction.atomic():
+                outcome = self.resource_class(actor=actor, unit=unit).import_table(table, actor=actor)
+                if options["dry_run"]:
+                    transaction.set_rollback(True)
+        except UnsupportedFileType as error:
+            raise CommandError(str(error)) from None
+        except FileFormatError as error:
+            raise CommandError(f"{path}: {error}") from None
+        self.stdout.write(json.dumps(outcome.as_dict(), indent=2, ensure_ascii=False))
+        self.stderr.write(
+            f"{len(outcome.success)} success, {len(outcome.ignored)} ignored, {len(outcome.errors)} errors"
+            + (" (dry run: nothing written)" if options["dry_run"] else "")
+        )
+
+
+class ResourceExportCommand(BaseCommand):
+    resource_class: type[DoubtfireCsvResource]
+    needs_unit = True
+
+    def add_arguments(self, parser):
+        if self.needs_unit:
+            parser.add_argument("--unit", type=int, required=True, help="Id of the unit.")
+        parser.add_argument("--output", "-o", help="File to write (default: standard output).")
+
+    def handle(self, *args, **options):
+        unit = _unit_from_option(options["unit"]) if self.needs_unit else None
+        exported = self.resource_class(unit=unit).export_table()
+        lines = csv_lines(exported.header, exported.rows)
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8", newline="") as handle:
+                handle.writelines(lines)
+            self.stderr.write(f"Wrote {options['output']}")
+        else:
+            for line in lines:
+                self.stdout.write(line, ending="")
