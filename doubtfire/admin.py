@@ -27,6 +27,7 @@ from doubtfire.models import (
     UnitRole,
     User,
 )
+from doubtfire.resources import StudentsCsvAdminMixin, TaskDefinitionsCsvAdminMixin, UsersCsvAdminMixin
 
 # --- people ----------------------------------------------------------------------------------------
 
@@ -78,7 +79,7 @@ class UnitRoleOfUserInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(UsersCsvAdminMixin, auth_admin.UserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     fieldsets = (
@@ -193,7 +194,7 @@ class TutorialEnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(StudentsCsvAdminMixin, admin.ModelAdmin):
     list_display = ("user", "unit", "campus", "enrolled", "target_grade", "grade")
     list_filter = ("enrolled", "unit", "campus", "target_grade")
     search_fields = ("user__username", "user__first_name", "user__last_name", "user__student_id", "unit__code")
@@ -254,7 +255,7 @@ class GroupMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskDefinition)
-class TaskDefinitionAdmin(admin.ModelAdmin):
+class TaskDefinitionAdmin(TaskDefinitionsCsvAdminMixin, admin.ModelAdmin):
     list_display = ("abbreviation", "name", "unit", "target_grade", "weighting", "start_date", "target_date",
                     "due_date", "is_graded", "max_quality_pts")
     list_filter = ("unit", "target_grade", "is_graded")

@@ -13,11 +13,14 @@ import json
 import sys
 
 import tablib
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from import_export import resources
+from import_export.admin import ImportExportMixin, ImportMixin
 from import_export.formats.base_formats import Format
+from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.results import Error, Result, RowResult
 
 from doubtfire import selectors, services
@@ -27,6 +30,7 @@ from doubtfire.spreadsheets import (
     Row,
     Table,
     UnsupportedFileType,
+    csv_bytes,
     csv_lines,
     normalise_header,
     read_table,
@@ -90,6 +94,10 @@ class DoubtfireCsvResource(resources.Resource):
         raise NotImplementedError
 
     # --- django-import-export hooks ------------------------------------------------------------------
+    @classmethod
+    def get_display_name(cls):
+        return cls.__name__.removesuffix("Resource")
+
     def get_export_headers(self, selected_fields=None):
         return list(self.export_table().header)
 
@@ -327,3 +335,78 @@ class ResourceExportCommand(BaseCommand):
         else:
             for line in lines:
                 self.stdout.write(line, ending="")
+
+
+# --- Admin import/export buttons ------------------------------------------------------------------
+
+
+class SpreadsheetCsvExportFormat(Format):
+    """The admin's export format: the shared CSV writer (formula neutralising), never tablib's."""
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding
+
+    def get_title(self):
+        return "csv"
+
+    def export_data(self, dataset, **kwargs):
+        return csv_bytes(dataset.headers or [], list(dataset))
+
+    def get_extension(self):
+        return "csv"
+
+    def get_content_type(self):
+        return "text/csv; charset=utf-8"
+
+    def can_export(self):
+        return True
+
+
+class UsersCsvAdminMixin(ImportExportMixin):
+    """Import/export buttons of the User admin: doubtfire_users.csv through UserResource."""
+
+    resource_classes = [UserResource]
+    import_formats = [SpreadsheetFormat]
+    export_formats = [SpreadsheetCsvExportFormat]
+    export_form_class = ExportForm
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"actor": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"actor": request.user}
+
+
+class UnitImportForm(ImportForm):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.all(), help_text="The unit the file is for.")
+
+
+class UnitConfirmImportForm(ConfirmImportForm):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.all(), widget=forms.HiddenInput())
+
+
+class UnitCsvImportAdminMixin(ImportMixin):
+    """Import button for per-unit files (students, task definitions): the form asks for the unit."""
+
+    import_formats = [SpreadsheetFormat]
+    import_form_class = UnitImportForm
+    confirm_form_class = UnitConfirmImportForm
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        unit = getattr(form, "cleaned_data", {}).get("unit") if form is not None else None
+        return {"actor": request.user, "unit": unit}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["unit"] = import_form.cleaned_data["unit"].pk
+        return initial
+
+
+class StudentsCsvAdminMixin(UnitCsvImportAdminMixin):
+    resource_classes = [UnitStudentResource]
+
+
+class TaskDefinitionsCsvAdminMixin(UnitCsvImportAdminMixin):
+    resource_classes = [TaskDefinitionResource]
