@@ -14,6 +14,8 @@ from fractions import Fraction
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import include, path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, NotFound, ValidationError
@@ -54,6 +56,9 @@ def _value(request, *names: str) -> str | None:
         if value is None:
             value = request.query_params.get(name)
         if value is not None and not hasattr(value, "read"):
+            # PostgreSQL cannot store or compare text containing NUL: refuse it here rather than answer 500.
+            if "\x00" in str(value):
+                raise BadRequest(f"The field '{name}' contains a NUL character (0x00), which is not allowed.")
             return str(value).strip()
     return None
 
@@ -112,6 +117,62 @@ def _course_object(course: Course) -> dict:
     return selectors.courses_as_objects(owner=course.owner, course=course)[0]
 
 
+# --- What /api/docs/ shows ------------------------------------------------------------------------------
+# Documentation only: the views read request.data field by field (above), so nothing here validates a request.
+# The field helpers return new instances because a DRF field may belong to only one serializer.
+
+
+def _auth_fields() -> dict:
+    return {
+        "token": serializers.CharField(
+            required=False,
+            help_text="The token from /api_signup. Or send `Authorization: Token <token>`, or use a browser session.",
+        ),
+        "api": serializers.CharField(required=False, help_text='"1" for API usage, as the original scripts send.'),
+    }
+
+
+def _course_key_fields() -> dict:
+    return {
+        "course_id": serializers.CharField(
+            max_length=64, help_text="Course ID, such as CS402 (no quotes, backslashes or control characters)."
+        ),
+        "batch": serializers.IntegerField(
+            min_value=0, max_value=9999, help_text="Batch: the year, four digits, such as 2021."
+        ),
+    }
+
+
+def _roster_file() -> serializers.FileField:
+    return serializers.FileField(help_text="CSV or XLSX roster with the headings Roll Number and Name.")
+
+
+class CourseObjectSerializer(serializers.Serializer):
+    """A course with its recorded dates and each student's attendance, as the attendance scripts receive it."""
+
+    course_id = serializers.CharField()
+    course_name = serializers.CharField()
+    batch = serializers.IntegerField()
+    dates = serializers.ListField(
+        child=serializers.DateField(), help_text="Dates with attendance recorded, oldest first."
+    )
+    students = serializers.DictField(
+        child=serializers.DictField(child=serializers.BooleanField()),
+        help_text="Roll number -> {date -> present}. A student enrolled after a date has no entry for it.",
+    )
+
+
+ErrorSerializer = inline_serializer("AttendanceError", {"error": serializers.CharField()})
+BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="A field is missing or invalid, or the service refused it.")
+NO_TOKEN = OpenApiResponse(ErrorSerializer, description="No token, or a token that is wrong or expired.")
+NOT_YOURS = OpenApiResponse(ErrorSerializer, description="You have no course with this course_id and batch.")
+TOO_LARGE = OpenApiResponse(ErrorSerializer, description="The upload is larger than the server accepts.")
+MessageSerializer = inline_serializer("AttendanceMessage", {"message": serializers.CharField()})
+CourseChangedSerializer = inline_serializer(
+    "AttendanceCourseChanged", {"message": serializers.CharField(), "course": CourseObjectSerializer()}
+)
+
+
 # --- The seed's routes ----------------------------------------------------------------------------------
 
 
@@ -140,6 +201,15 @@ class SignUpView(APIView):
     throttle_scope = "sign_up"
     serializer_class = SignUpSerializer
 
+    @extend_schema(
+        summary="Sign up as a teacher and get an API token",
+        request=SignUpSerializer,
+        responses={
+            200: inline_serializer("AttendanceSignedUp", {"token": serializers.CharField()}),
+            400: OpenApiResponse(ErrorSerializer, description="A field is missing or invalid, or the email is taken."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many sign-ups from this address; try again later."),
+        },
+    )
     def post(self, request):
         form = SignUpSerializer(data=request.data)
         if not form.is_valid():
@@ -149,6 +219,26 @@ class SignUpView(APIView):
 
 
 class AddCourseView(AttendanceView):
+    @extend_schema(
+        summary="Add a course with its roster",
+        request={
+            "multipart/form-data": inline_serializer(
+                "AttendanceAddCourse",
+                {
+                    **_course_key_fields(),
+                    "course_name": serializers.CharField(max_length=200),
+                    "file": _roster_file(),
+                    **_auth_fields(),
+                },
+            )
+        },
+        responses={
+            200: inline_serializer("AttendanceCourseAdded", {"course": CourseObjectSerializer()}),
+            400: BAD_REQUEST,
+            401: NO_TOKEN,
+            413: TOO_LARGE,
+        },
+    )
     def post(self, request):
         course_id = _course_id(_required(request, "course_id"))
         course_name = _required(request, "course_name")
@@ -169,6 +259,11 @@ class AddCourseView(AttendanceView):
 
 
 class DeleteCourseView(AttendanceView):
+    @extend_schema(
+        summary="Delete a course with its roster and all its attendance",
+        request=inline_serializer("AttendanceDeleteCourse", {**_course_key_fields(), **_auth_fields()}),
+        responses={200: MessageSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 404: NOT_YOURS},
+    )
     def post(self, request):
         course = _course_from_fields(request)
         name = str(course)
@@ -177,6 +272,85 @@ class DeleteCourseView(AttendanceView):
 
 
 class UploadAttendanceView(AttendanceView):
+    @extend_schema(
+        summary="Record attendance from meeting reports (Teams or Zoom)",
+        description="Send one or more reports as `file`; each report's date is recorded separately.",
+        request={
+            "multipart/form-data": inline_serializer(
+                "AttendanceUpload",
+                {
+                    **_course_key_fields(),
+                    "file": serializers.ListField(
+                        child=serializers.FileField(), help_text="One or more meeting reports (CSV or XLSX)."
+                    ),
+                    "end_time": serializers.CharField(
+                        required=False,
+                        help_text="Meeting end: a full date and time, or a time on the report's date. "
+                        "Needed when a participant is still connected at the end of a report.",
+                    ),
+                    "threshold": serializers.IntegerField(
+                        required=False,
+                        min_value=0,
+                        max_value=9_999_999,
+                        default=0,
+                        help_text="Seconds a student must be present to count for the date.",
+                    ),
+                    "date": serializers.DateField(
+                        required=False, help_text="Meeting date (YYYY-MM-DD); when sent, every report must be of it."
+                    ),
+                    "flags": serializers.CharField(
+                        required=False, help_text="Comma-separated roll numbers not tracked for this date."
+                    ),
+                    "unknown": serializers.ChoiceField(
+                        choices=["reject", "ignore"],
+                        required=False,
+                        default="reject",
+                        help_text="Participants not on the roster: reject the upload, or ignore (leave them out).",
+                    ),
+                    "match_by": serializers.ChoiceField(
+                        choices=["name", "email"],
+                        required=False,
+                        default="name",
+                        help_text="How participants are matched to the roster.",
+                    ),
+                    "date_order": serializers.ChoiceField(
+                        choices=list(DATE_ORDERS),
+                        required=False,
+                        default=DAY_FIRST,
+                        help_text="How to read ambiguous dates in the reports (dmy and mdy are accepted too).",
+                    ),
+                    "replace": serializers.BooleanField(
+                        required=False, default=False, help_text="Replace attendance already recorded for the date."
+                    ),
+                    **_auth_fields(),
+                },
+            )
+        },
+        responses={
+            200: inline_serializer(
+                "AttendanceUploaded",
+                {
+                    "message": serializers.CharField(),
+                    "dates": serializers.ListField(child=serializers.DateField(), help_text="The dates recorded."),
+                    "summary": serializers.DictField(
+                        child=inline_serializer(
+                            "AttendanceDateSummary",
+                            {
+                                "present": serializers.IntegerField(),
+                                "absent": serializers.IntegerField(),
+                                "flagged": serializers.IntegerField(),
+                            },
+                        ),
+                        help_text="Date -> counts of students present, absent and flagged.",
+                    ),
+                },
+            ),
+            400: BAD_REQUEST,
+            401: NO_TOKEN,
+            404: NOT_YOURS,
+            413: TOO_LARGE,
+        },
+    )
     def post(self, request):
         course_id = _course_id(_required(request, "course_id"))
         batch = _batch(_required(request, "batch"))
@@ -248,6 +422,34 @@ def _cutoff(value: str | None) -> Fraction:
 
 
 class DownloadAttendanceView(AttendanceView):
+    @extend_schema(
+        summary="Download a course's attendance report (complete or defaulters) as CSV or XLSX",
+        request=inline_serializer(
+            "AttendanceDownload",
+            {
+                "down-course": serializers.CharField(help_text="<course_id>-<batch>, such as CS402-2017."),
+                # Plain strings, not choices: two enums of the same "0"/"1" set would be one schema component.
+                "report_type": serializers.CharField(
+                    required=False, default="1", help_text='"1" complete report (default), "0" defaulter list.'
+                ),
+                "report_format": serializers.CharField(
+                    required=False, default="0", help_text='"0" CSV file (default), "1" XLSX file.'
+                ),
+                "cutoff": serializers.CharField(
+                    required=False,
+                    help_text="Attendance percentage (0-100) below which a student is a defaulter. Default: 75.",
+                ),
+                **_auth_fields(),
+            },
+        ),
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            400: OpenApiResponse(ErrorSerializer, description="A field is invalid, or no attendance is recorded yet."),
+            401: NO_TOKEN,
+            404: NOT_YOURS,
+        },
+    )
     def post(self, request):
         course_id, batch = _down_course(_required(request, "down-course", "down_course"))
         report_type = _value(request, "report_type") or "1"
@@ -279,6 +481,14 @@ class DownloadAttendanceView(AttendanceView):
 
 
 class AllCoursesView(AttendanceView):
+    @extend_schema(
+        summary="List your courses with their attendance",
+        request=inline_serializer("AttendanceAllCourses", _auth_fields()),
+        responses={
+            200: inline_serializer("AttendanceCourses", {"courses": CourseObjectSerializer(many=True)}),
+            401: NO_TOKEN,
+        },
+    )
     def post(self, request):
         return Response({"courses": selectors.courses_as_objects(owner=request.user)})
 
@@ -289,6 +499,29 @@ class AllCoursesView(AttendanceView):
 
 
 class AddStudentsView(AttendanceView):
+    @extend_schema(
+        summary="Add students to a course, or rename those already on it",
+        request={
+            "multipart/form-data": inline_serializer(
+                "AttendanceAddStudents", {**_course_key_fields(), "file": _roster_file(), **_auth_fields()}
+            )
+        },
+        responses={
+            200: inline_serializer(
+                "AttendanceStudentsAdded",
+                {
+                    "message": serializers.CharField(),
+                    "added": serializers.ListField(child=serializers.CharField(), help_text="Roll numbers added."),
+                    "renamed": serializers.ListField(child=serializers.CharField(), help_text="Roll numbers renamed."),
+                    "course": CourseObjectSerializer(),
+                },
+            ),
+            400: BAD_REQUEST,
+            401: NO_TOKEN,
+            404: NOT_YOURS,
+            413: TOO_LARGE,
+        },
+    )
     def post(self, request):
         course = _course_from_fields(request)
         upload = uploaded_file(request)
@@ -306,6 +539,18 @@ class AddStudentsView(AttendanceView):
 
 
 class RemoveStudentView(AttendanceView):
+    @extend_schema(
+        summary="Remove a student and their attendance from a course",
+        request=inline_serializer(
+            "AttendanceRemoveStudent",
+            {
+                **_course_key_fields(),
+                "roll": serializers.CharField(help_text="Roll number to remove."),
+                **_auth_fields(),
+            },
+        ),
+        responses={200: CourseChangedSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 404: NOT_YOURS},
+    )
     def post(self, request):
         course = _course_from_fields(request)
         roll = _required(request, "roll")
@@ -314,6 +559,14 @@ class RemoveStudentView(AttendanceView):
 
 
 class DeleteDateView(AttendanceView):
+    @extend_schema(
+        summary="Delete the attendance recorded for one date",
+        request=inline_serializer(
+            "AttendanceDeleteDate",
+            {**_course_key_fields(), "date": serializers.DateField(help_text="YYYY-MM-DD."), **_auth_fields()},
+        ),
+        responses={200: CourseChangedSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 404: NOT_YOURS},
+    )
     def post(self, request):
         course = _course_from_fields(request)
         date = _date(_required(request, "date"))
@@ -347,6 +600,14 @@ class CourseSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(str(error.detail)) from None
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List your courses"),
+    create=extend_schema(summary="Create a course with an empty roster"),
+    retrieve=extend_schema(summary="Show one of your courses"),
+    update=extend_schema(summary="Change a course's id, name or batch"),
+    partial_update=extend_schema(summary="Change some of a course's id, name or batch"),
+    destroy=extend_schema(summary="Delete a course with its roster and all its attendance"),
+)
 class CourseViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -368,6 +629,8 @@ class CourseViewSet(
     filterset_fields = ["course_id", "batch"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation runs as AnonymousUser, who owns nothing
+            return Course.objects.none()
         return (
             Course.objects.filter(owner=self.request.user)
             .prefetch_related("students", "sessions")
