@@ -539,3 +539,31 @@ def test_the_table_has_a_row_for_every_route():
     placeholders = {key: "1" for key in ("unit", "campus", "stream", "tutorial", "unit_role", "student", "project", "task", "course")}
     in_table = {route_key(resolve(urlsplit(route.path.format(**placeholders)).path).route) for route in MATRIX}
     assert every - in_table == set()
+
+
+# --- found while building the table -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path, fields",
+    [
+        ("/add_course", {"course_id": "NEW1", "course_name": "New\x00course", "batch": "2026"}),
+        ("/remove_student", {"course_id": "CS101", "batch": "2026", "roll": "2\x00"}),
+    ],
+    ids=["add_course course_name", "remove_student roll"],
+)
+def test_a_nul_character_in_an_attendance_field_is_a_400_not_a_500(path, fields, handler):
+    """PostgreSQL cannot store or compare text with NUL (0x00): such a field used to reach the database and
+    answer 500 there (SQLite stored it). Every attendance field is now refused with a sentence."""
+    world = build_world()
+    client = APIClient(raise_request_exception=False)
+    client.handler = handler
+    token = issue_auth_token(user=world.people["convenor"])
+    response = client.post(
+        path, {"api": "1", "token": token, **fields, "file": upload("roster.csv", ROSTER_CSV)}, format="multipart"
+    )
+    assert response.status_code == 400, describe(response)
+    assert "NUL" in response.json()["error"]
+    assert not Course.objects.filter(course_id="NEW1").exists()
+    assert CourseStudent.objects.filter(course__course_id="CS101", roll="2").exists()
