@@ -17,6 +17,7 @@ import runpy
 from types import SimpleNamespace
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
@@ -203,6 +204,12 @@ def test_a_token_appears_only_in_the_response_that_issues_it(people):
     issued = sign_in(api, "cconvenor", PASSWORD)
     token = issued.json()["auth_token"]
     assert token in every_part(issued)
+    # A token sign-in signs no browser session in: the cookie alone (django-axes makes an empty session to
+    # record the sign-in) opens neither the API nor the dashboard.
+    cookie_only = APIClient()
+    cookie_only.cookies = api.cookies
+    assert cookie_only.get("/api/users/").status_code == 401
+    assert cookie_only.get("/").status_code == 302
 
     headers = {"HTTP_USERNAME": "cconvenor", "HTTP_AUTH_TOKEN": token}
     form = {"api": "1", "token": token}
@@ -332,6 +339,7 @@ def test_a_token_sent_with_a_failed_sign_in_is_not_stored(people):
 
 
 def test_api_sign_in_locks_an_account_out_after_five_failures(people):
+    assert settings.AXES_FAILURE_LIMIT == LOCKOUT_LIMIT
     api = APIClient()
     statuses = [sign_in(api, "cconvenor", f"wrong {n}").status_code for n in range(LOCKOUT_LIMIT)]
     # The fifth failure reaches the limit and is itself answered with the lockout.
@@ -375,6 +383,36 @@ def test_dashboard_sign_in_locks_out_after_five_failures(people):
     assert "_auth_user_id" not in browser.session
     # The lockout is the account's, wherever the next attempt comes from: the API refuses it too.
     assert sign_in(APIClient(), "cconvenor", PASSWORD, REMOTE_ADDR="10.0.0.9").status_code == 429
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_address_lockout(people):
+    """Lockout counts the connecting address, not what the client claims in X-Forwarded-For (no proxy is
+    trusted by default), so a guesser cannot rotate forged addresses."""
+    guesses = [
+        sign_in(APIClient(), f"nobody{n}", "guess", REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR=f"8.8.{n}.1").status_code
+        for n in range(LOCKOUT_LIMIT)
+    ]
+    assert guesses == [401, 401, 401, 401, 429]
+    assert sign_in(APIClient(), "cconvenor", PASSWORD, REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR="8.8.9.9").status_code == 429
+
+
+def test_a_locked_account_is_refused_at_every_sign_in_door(people):
+    admin = UserFactory(username="aadmin", role=Role.ADMIN)
+    assert admin.is_staff
+    for n in range(LOCKOUT_LIMIT):
+        sign_in(APIClient(), "aadmin", f"wrong {n}")
+    right = {"username": "aadmin", "password": PASSWORD}
+    elsewhere = {"REMOTE_ADDR": "10.0.0.9"}
+    doors = {
+        "/api/auth": sign_in(APIClient(), "aadmin", PASSWORD, **elsewhere).status_code,
+        "/accounts/login/": Client().post("/accounts/login/", right, **elsewhere).status_code,
+        "/api-auth/login/": Client().post("/api-auth/login/", right, **elsewhere).status_code,
+        "/admin/login/": Client().post("/admin/login/", right, **elsewhere).status_code,
+    }
+    assert doors == {door: 429 for door in doors}
+    # With the failures cleared the same password opens the door: the 429s were the lockout, not the form.
+    AccessAttempt.objects.all().delete()
+    assert Client().post("/admin/login/", right, **elsewhere).status_code == 302
 
 
 # --- CSRF ---------------------------------------------------------------------------------------------
