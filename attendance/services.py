@@ -275,9 +275,13 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
     return PlannedSession(file_name=name, report=report, end_time=end_time, records=records)
 
 
-def record_attendance(*, course: Course, uploaded_by, files: list[tuple[str, bytes]], options: UploadOptions) -> UploadResult:
+def record_attendance(
+    *, course: Course, uploaded_by, files: list[tuple[str, bytes]], options: UploadOptions, progress=None
+) -> UploadResult:
     """Record one session per report file. Every file is checked before anything is written.
 
+    ``progress(stage, done, total)``, when given, hears ("checking", files read, files) after each file
+    and ("writing", 0, files) before the writes: once per file, not per row of a report.
     Queries: the roster (1), then in one transaction a lock on the course row, the existing dates, a
     delete when replacing, one insert of sessions and one of records — constant in the number of students.
     """
@@ -290,7 +294,11 @@ def record_attendance(*, course: Course, uploaded_by, files: list[tuple[str, byt
     if unknown_flags:
         raise AttendanceError(f"These flagged rolls are not enrolled in {course}: {', '.join(unknown_flags)}.")
 
-    plans = [_plan(name, data, roster, options) for name, data in files]
+    plans = []
+    for name, data in files:
+        plans.append(_plan(name, data, roster, options))
+        if progress is not None:
+            progress("checking", len(plans), len(files))
     seen: dict[datetime.date, str] = {}
     for plan in plans:
         if plan.report.date in seen:
@@ -300,6 +308,8 @@ def record_attendance(*, course: Course, uploaded_by, files: list[tuple[str, byt
             )
         seen[plan.report.date] = plan.file_name
 
+    if progress is not None:
+        progress("writing", 0, len(files))
     try:
         with transaction.atomic():
             # The lock serialises uploads to one course, so "already recorded" is decided on fresh data.

@@ -52,15 +52,16 @@ class _RollBack(Exception):
         self.preview = preview
 
 
-def preview_attendance(*, course: Course, uploaded_by, files, options) -> Preview:
+def preview_attendance(*, course: Course, uploaded_by, files, options, progress=None) -> Preview:
     """Run `record_attendance` and undo it. Raises AttendanceError exactly as the real upload would.
 
+    `progress` is passed on to record_attendance.
     Queries: those of record_attendance, plus one to read the records; nothing is left in the database.
     """
     try:
         with transaction.atomic():
             result = attendance_services.record_attendance(
-                course=course, uploaded_by=uploaded_by, files=files, options=options
+                course=course, uploaded_by=uploaded_by, files=files, options=options, progress=progress
             )
             by_date = {}
             for date, source_format, roll, name, present, seconds, flagged in (

@@ -36,4 +36,7 @@ urlpatterns = [
     path("courses/<int:pk>/students/remove/", views.course_remove_student, name="course_remove_student"),
     path("courses/<int:pk>/dates/delete/", views.course_delete_date, name="course_delete_date"),
     path("courses/<int:pk>/delete/", views.course_delete, name="course_delete"),
+    # Progress of long uploads (polled by dashboard.js)
+    path("progress/", views.progress_start, name="progress_start"),
+    path("progress/<uuid:pk>", views.progress_detail, name="progress"),
 ]

@@ -7,6 +7,7 @@ Permissions come from `doubtfire.permissions`; writes from `doubtfire.services` 
 import base64
 import datetime
 import math
+import uuid
 from decimal import Decimal
 from fractions import Fraction
 
@@ -15,10 +16,11 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -40,6 +42,8 @@ from dashboard.forms import (
     StudentFilterForm,
     StudentForm,
 )
+from dashboard.models import ImportProgress
+from dashboard.services import ProgressReport, start_import_progress
 from doubtfire import services as unit_services
 from doubtfire.models import TaskStatus, Unit
 from doubtfire.permissions import (
@@ -205,16 +209,36 @@ def _read_spreadsheet(form) -> tuple[object | None, str | None]:
         return None, str(rejected.detail)
 
 
+def _progress_report(request, counting=ImportProgress.Counting.ROWS) -> ProgressReport:
+    """The report for the progress row the page made for this upload (its `progress_id` field), when the
+    row is the user's; otherwise a report that does nothing (the page is not polling)."""
+    try:
+        pk = uuid.UUID(request.POST.get("progress_id", ""))
+    except ValueError:
+        return ProgressReport(None)
+    return ProgressReport(ImportProgress.objects.filter(pk=pk, owner=request.user).first(), counting=counting)
+
+
 def _render_import(request, template, context, form, run):
-    """Show the upload form; on a valid POST run the import and show its three tables."""
+    """Show the upload form; on a valid POST run the import and show its three tables.
+
+    `run(table, progress)` calls the import service; progress goes to the page's progress row, if any.
+    """
     result = None
     if request.method == "POST" and form.is_valid():
-        table, problem = _read_spreadsheet(form)
-        if problem is None:
-            try:
-                result = run(table)
-            except FileFormatError as error:
-                problem = str(error)
+        with _progress_report(request) as report:
+            report(ImportProgress.Stage.READING, 0, None)
+            table, problem = _read_spreadsheet(form)
+            if problem is None:
+                report(ImportProgress.Stage.CHECKING, 0, len(table.rows))
+                try:
+                    result = run(table, report.callback)
+                except FileFormatError as error:
+                    problem = str(error)
+            if problem is None:
+                report(ImportProgress.Stage.DONE, len(table.rows), len(table.rows))
+            else:
+                report(ImportProgress.Stage.FAILED, 0, None)
         if problem is not None:
             form.add_error("file", problem)
             messages.error(request, f"Nothing was imported: {problem}")
@@ -249,7 +273,7 @@ def unit_upload(request, unit_id: int, kind: str):
         "dashboard/unit_upload.html",
         context,
         form,
-        lambda table: service(actor=request.user, unit=unit, table=table),
+        lambda table, progress: service(actor=request.user, unit=unit, table=table, progress=progress),
     )
 
 
@@ -270,7 +294,9 @@ def users_upload(request):
         "dashboard/unit_upload.html",
         context,
         form,
-        lambda table: unit_services.import_users_from_table(actor=request.user, table=table),
+        lambda table, progress: unit_services.import_users_from_table(
+            actor=request.user, table=table, progress=progress
+        ),
     )
 
 
@@ -507,22 +533,40 @@ def _pending(request, course: Course):
     return pending
 
 
+def _previewing(progress):
+    """A preview's writes are undone at once: to the teacher the whole preview is checking the files."""
+    if progress is None:
+        return None
+    return lambda stage, done, total: progress(
+        ImportProgress.Stage.CHECKING, total if stage == ImportProgress.Stage.WRITING else done, total
+    )
+
+
 def _show_preview(request, course: Course, *, files, choices: dict, form=None):
     """Preview the upload and render the page: the preview, the unknown participants, or the problem
     beside `form` (without a form, e.g. when previewing held files again, the problem goes to the course page).
     """
-    preview = unknown = None
-    try:
-        preview = previews.preview_attendance(
-            course=course, uploaded_by=request.user, files=files, options=_options(choices)
-        )
-    except attendance_services.UnknownParticipants as error:
-        unknown = error
-    except attendance_services.AttendanceError as error:
-        if form is None:
-            request.session.pop(PENDING_KEY, None)
-            return _failed(request, course, f"Nothing was recorded: {error.message}")
-        form.add_error(None, error.message)
+    preview = unknown = problem = None
+    with _progress_report(request, counting=ImportProgress.Counting.FILES) as report:
+        report(ImportProgress.Stage.CHECKING, 0, len(files))
+        try:
+            preview = previews.preview_attendance(
+                course=course,
+                uploaded_by=request.user,
+                files=files,
+                options=_options(choices),
+                progress=_previewing(report.callback),
+            )
+        except attendance_services.UnknownParticipants as error:
+            unknown = error
+        except attendance_services.AttendanceError as error:
+            problem = error.message
+        report(ImportProgress.Stage.DONE if problem is None else ImportProgress.Stage.FAILED, len(files), len(files))
+    if problem is not None and form is None:
+        request.session.pop(PENDING_KEY, None)
+        return _failed(request, course, f"Nothing was recorded: {problem}")
+    if problem is not None:
+        form.add_error(None, problem)
     if preview is not None or unknown is not None:
         _hold(request, course, files=files, choices=choices, previewed=preview is not None)
     elif _pending(request, course) is not None:
@@ -589,15 +633,22 @@ def course_upload_confirm(request, pk: int):
     if pending is None or not pending.get("previewed"):
         return _failed(request, course, "There is no upload waiting to be confirmed; upload the reports again.")
     files = [(name, base64.b64decode(data)) for name, data in pending["files"]]
-    try:
-        result = attendance_services.record_attendance(
-            course=course, uploaded_by=request.user, files=files, options=_options(pending["options"])
-        )
-    except attendance_services.AttendanceError as error:
-        # Something changed since the preview (another upload, a removed student): say so, keep nothing.
-        del request.session[PENDING_KEY]
-        return _failed(request, course, f"Nothing was recorded: {error.message}")
     del request.session[PENDING_KEY]
+    with _progress_report(request, counting=ImportProgress.Counting.FILES) as report:
+        report(ImportProgress.Stage.CHECKING, 0, len(files))
+        try:
+            result = attendance_services.record_attendance(
+                course=course,
+                uploaded_by=request.user,
+                files=files,
+                options=_options(pending["options"]),
+                progress=report.callback,
+            )
+        except attendance_services.AttendanceError as error:
+            report(ImportProgress.Stage.FAILED, 0, len(files))
+            # Something changed since the preview (another upload, a removed student): say so, keep nothing.
+            return _failed(request, course, f"Nothing was recorded: {error.message}")
+        report(ImportProgress.Stage.DONE, len(files), len(files))
     return _done(request, course, result.message)
 
 
@@ -609,3 +660,38 @@ def course_upload_cancel(request, pk: int):
         del request.session[PENDING_KEY]
     messages.info(request, "Upload cancelled; nothing was recorded.")
     return redirect("dashboard:course", pk=course.pk)
+
+
+# --- Progress of long uploads ------------------------------------------------------------------------
+#
+# The page makes a progress row before it sends the file (`progress_start`), sends its id with the upload
+# as `progress_id`, and polls `progress_detail` while the import runs in another worker.
+
+
+@login_required
+@require_POST
+def progress_start(request):
+    progress = start_import_progress(owner=request.user)
+    return JsonResponse(
+        {"id": str(progress.pk), "url": reverse("dashboard:progress", kwargs={"pk": progress.pk})}, status=201
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def progress_detail(request, pk):
+    """How far the user's upload has got. Someone else's progress answers as one that does not exist."""
+    progress = get_object_or_404(ImportProgress, pk=pk, owner=request.user)
+    return JsonResponse(
+        {
+            "id": str(progress.pk),
+            "stage": progress.stage,
+            "counting": progress.counting,
+            "rows_done": progress.rows_done,
+            "rows_total": progress.rows_total,
+            "text": progress.text,
+            "finished": progress.stage in (ImportProgress.Stage.DONE, ImportProgress.Stage.FAILED),
+            "updated_at": progress.updated_at.isoformat(),
+        }
+    )

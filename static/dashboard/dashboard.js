@@ -1,5 +1,7 @@
 // Progressive enhancement for the dashboard. Without JavaScript every form still posts normally;
-// with it, upload forms (marked data-progress) show how much of the file has been sent.
+// with it, upload forms (marked data-progress) show how much of the file has been sent, and then how far
+// the server has got with the rows: the page makes a progress row first (POST /progress/), sends its id
+// with the upload, and polls /progress/<id> while the import runs (in another server worker).
 (function () {
   "use strict";
 
@@ -24,13 +26,51 @@
     }
   }
 
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  // Ask for a progress row; calls back with its {id, url}, or with null (the upload then goes without).
+  function startProgress(form, done) {
+    var url = document.body.getAttribute("data-progress-url");
+    if (!url || !window.fetch) { done(null); return; }
+    fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(form) } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(done, function () { done(null); });
+  }
+
+  // Poll the progress row until stop() is called; show its numbers in the bar and its sentence as text.
+  function pollProgress(url, bar, text) {
+    var timer = null;
+    var stopped = false;
+    function tick() {
+      fetch(url, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (state) {
+          if (stopped || !state) return;
+          if (state.rows_total && state.rows_done) {
+            bar.max = state.rows_total;
+            bar.value = state.rows_done;
+          } else {
+            bar.removeAttribute("value");
+          }
+          text.textContent = state.text;
+        }, function () {})
+        .then(function () { if (!stopped) timer = window.setTimeout(tick, 700); });
+    }
+    tick();
+    return function stop() { stopped = true; window.clearTimeout(timer); };
+  }
+
   function enhance(form) {
     form.addEventListener("submit", function (event) {
       if (!window.FormData || !window.XMLHttpRequest) return;
       var hasFile = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
         return input.files && input.files.length > 0;
       });
-      if (!hasFile) return; // nothing worth a progress bar; let the browser submit
+      // data-progress="always": no file to send, but the server still works through files (a confirm).
+      if (!hasFile && form.getAttribute("data-progress") !== "always") return; // let the browser submit
       event.preventDefault();
 
       var data;
@@ -45,45 +85,56 @@
       if (!box) {
         box = document.createElement("div");
         box.className = "upload-progress";
-        box.innerHTML = '<label><span class="progress-text">Sending the file…</span>' +
+        box.innerHTML = '<label><span class="progress-text"></span>' +
           '<progress max="100" value="0"></progress></label>';
+        box.querySelector(".progress-text").textContent = hasFile ? "Sending the file…" : "Working…";
         form.appendChild(box);
       }
       var bar = box.querySelector("progress");
       var text = box.querySelector(".progress-text");
       var buttons = form.querySelectorAll("button, input[type=submit]");
       Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+      startProgress(form, function (progress) {
+        if (progress) data.append("progress_id", progress.id);
+        send(form, data, box, bar, text, buttons, progress);
+      });
+    });
+  }
 
-      var xhr = new XMLHttpRequest();
-      xhr.open(form.method || "POST", form.action || window.location.href);
-      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
-      xhr.upload.addEventListener("progress", function (e) {
-        if (!e.lengthComputable) return;
-        var percent = Math.round((e.loaded / e.total) * 100);
-        bar.value = percent;
-        text.textContent = "Sending the file… " + percent + " %";
-      });
-      xhr.upload.addEventListener("load", function () {
-        bar.removeAttribute("value"); // indeterminate while the server reads the rows
-        text.textContent = "File sent. Reading the rows…";
-      });
-      xhr.addEventListener("load", function () {
-        var type = xhr.getResponseHeader("Content-Type") || "";
-        if (type.indexOf("text/html") === 0) {
-          showPage(xhr);
-        } else {
-          Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
-          box.remove();
-          announce("The server answered with an error (" + xhr.status + "). Please try again.");
-        }
-      });
-      xhr.addEventListener("error", function () {
+  function send(form, data, box, bar, text, buttons, progress) {
+    var stopPolling = function () {};
+    var xhr = new XMLHttpRequest();
+    xhr.open(form.method || "POST", form.action || window.location.href);
+    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    xhr.upload.addEventListener("progress", function (e) {
+      if (!e.lengthComputable) return;
+      var percent = Math.round((e.loaded / e.total) * 100);
+      bar.value = percent;
+      text.textContent = "Sending the file… " + percent + " %";
+    });
+    xhr.upload.addEventListener("load", function () {
+      bar.removeAttribute("value"); // indeterminate until the server says how many rows there are
+      text.textContent = "Sent. Reading the rows…";
+      if (progress) stopPolling = pollProgress(progress.url, bar, text);
+    });
+    xhr.addEventListener("load", function () {
+      stopPolling();
+      var type = xhr.getResponseHeader("Content-Type") || "";
+      if (type.indexOf("text/html") === 0) {
+        showPage(xhr);
+      } else {
         Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
         box.remove();
-        announce("The upload did not reach the server. Check the connection and try again.");
-      });
-      xhr.send(data);
+        announce("The server answered with an error (" + xhr.status + "). Please try again.");
+      }
     });
+    xhr.addEventListener("error", function () {
+      stopPolling();
+      Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+      box.remove();
+      announce("The upload did not reach the server. Check the connection and try again.");
+    });
+    xhr.send(data);
   }
 
   function start() {
