@@ -17,4 +17,6 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # a faculty-sized upload takes seconds, not minutes
 header_map = "dangerous"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The default format logs the query string, where legacy scripts may put `?auth_token=`: log the path only.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -20,6 +20,7 @@ from doubtfire.models import (
     UnitRole,
     User,
 )
+from doubtfire.services import revoke_all_auth_tokens
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
@@ -158,6 +159,8 @@ class UserSerializer(serializers.ModelSerializer):
         if password:
             user.set_password(password)
             user.save(update_fields=["password"])
+            # A reset is the usual answer to a leaked account: every device signed in before must sign in again.
+            revoke_all_auth_tokens(user=user)
         return user
 
 

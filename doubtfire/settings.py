@@ -170,7 +170,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "csvapi.pagination.CredentialFreePagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "csvapi.exceptions.error_handler",
@@ -200,6 +200,8 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
+# Failed sign-ins are stored with their query string and form: never keep a token there in the clear.
+AXES_SENSITIVE_PARAMETERS = ["password", "auth_token", "Auth_Token", "authToken", "auth-token", "token"]
 AXES_LOCKOUT_CALLABLE = "csvapi.authentication.lockout_response"
 # Behind a proxy set AXES_IPWARE_PROXY_COUNT / META precedence; see README "Deploying".
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None

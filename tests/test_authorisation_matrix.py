@@ -420,16 +420,8 @@ MATRIX = [
 ]
 
 # Cells known to be wrong in the code under test: (route name, actor) → the bug, reported to the lead.
-STALE_HEADER_BLOCKS_SIGN_IN = (
-    "POST /api/auth authenticates the request's Auth_Token header before reading the password, so a script "
-    "whose token expired (or was signed out) and still sends it cannot sign in again: 401 instead of 201. "
-    "Upstream's sign-in ignores the token; AuthTokenView.post should not depend on it."
-)
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("POST /api/auth", "bad token"): STALE_HEADER_BLOCKS_SIGN_IN,
-    ("POST /api/auth", "expired token"): STALE_HEADER_BLOCKS_SIGN_IN,
-    ("POST /api/auth", "revoked token"): STALE_HEADER_BLOCKS_SIGN_IN,
-}
+# Cells known to be wrong, as strict xfails (empty: every bug found by this table is fixed).
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def cases():

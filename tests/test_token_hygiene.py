@@ -176,12 +176,6 @@ def test_gunicorn_access_log_omits_a_token_sent_in_headers():
     assert token not in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: gunicorn.conf.py keeps gunicorn's default access_log_format, whose %(r)s is the request line "
-    "with its query string, so a script using the `?auth_token=` convention SPEC §1 allows has its token written "
-    "to the access log. Fix: access_log_format with %(m)s %(U)s (path without query) instead of %(r)s.",
-)
 def test_gunicorn_access_log_omits_a_token_sent_in_the_query_string():
     token = "query-token-0123456789abcdef"
     line = gunicorn_access_line(path="/api/csv/users", query=f"username=aadmin&auth_token={token}", headers={})
@@ -270,12 +264,6 @@ def test_a_sign_up_token_appears_only_in_the_sign_up_answer(db):
     assert [index for index, response in enumerate(responses) if token in every_part(response)] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a token sent as `?auth_token=` (SPEC §1) is copied into the `next`/`previous` links of every "
-    "paginated REST list (and into the browsable API's page), so it travels on in responses, script logs and "
-    "proxies. Fix: a pagination class that leaves auth_token/Auth_Token/username/token out of the links.",
-)
 def test_a_query_string_token_is_not_copied_into_pagination_links(db):
     admin = UserFactory(username="aadmin", role=Role.ADMIN)
     User.objects.bulk_create(User(username=f"filler{n}", email=f"filler{n}@example.edu") for n in range(110))
@@ -320,13 +308,6 @@ def test_tokens_are_stored_only_as_digests(people):
     assert not any(secret in value for value in every_stored_value() for secret in (PASSWORD, SIGN_UP_PASSWORD))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: django-axes stores the query string and form fields of a failed sign-in in AccessAttempt "
-    "(get_data/post_data), cleansing only password/username/ip_address, so a token sent with a failed sign-in "
-    "is kept in the clear. Fix: settings.AXES_SENSITIVE_PARAMETERS += auth_token, Auth_Token, authToken, "
-    "auth-token, token.",
-)
 def test_a_token_sent_with_a_failed_sign_in_is_not_stored(people):
     token = issue_auth_token(user=people["convenor"])
     # A script that keeps its token in the query string or the form while it signs in again.
@@ -359,12 +340,6 @@ def test_tokens_stop_working_after_a_password_change_or_deactivation(people):
     assert works(fresh) == 419
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an Admin who resets a password through PATCH /api/users/<id>/ (the usual answer to a leaked "
-    "account) leaves that person's API tokens working; the dashboard's own password change revokes them "
-    "(PasswordChangeView). Fix: UserSerializer.update calls revoke_all_auth_tokens when a password is set.",
-)
 def test_an_admin_password_reset_revokes_the_persons_tokens(people):
     unit = people["unit"]
     admin = UserFactory(username="aadmin", role=Role.ADMIN)

@@ -6,7 +6,7 @@ Task changes go through `doubtfire.services.update_task`, the one place that rec
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Q, RestrictedError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -55,8 +55,9 @@ class SavesSafely:
         try:
             with transaction.atomic():
                 instance.delete()
-        except ProtectedError as error:
-            users = sorted({str(type(row)._meta.verbose_name_plural) for row in error.protected_objects})
+        except (ProtectedError, RestrictedError) as error:
+            rows = getattr(error, "protected_objects", None) or error.restricted_objects
+            users = sorted({str(type(row)._meta.verbose_name_plural) for row in rows})
             raise Conflict(f"Cannot delete {instance}: {', '.join(users)} still refer to it.") from None
 
 
