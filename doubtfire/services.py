@@ -297,6 +297,13 @@ def role_named(text: str) -> str | None:
     return None
 
 
+def _lock_unit(unit: Unit) -> None:
+    """Serialise imports into one unit: two overlapping enrolment files uploaded at once would otherwise
+    both decide to create the same students and one would fail. PostgreSQL takes a row lock held to the
+    end of the transaction; SQLite's IMMEDIATE transactions already admit one writer at a time."""
+    Unit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True).first()
+
+
 @dataclass
 class _NewUserPlan:
     row: Row
@@ -428,6 +435,7 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
     with an unusable password; existing users' names and emails are left alone. The later of two rows
     for one username wins. Unchanged rows → ignored `No change.`. About ten queries whatever the row count.
     """
+    _lock_unit(unit)
     streams = list(unit.tutorial_streams.all())
     tutorial_headings = enrolment_tutorial_headings(unit, streams)
     _require_headings(table, ("unit_code", "username", "email", *tutorial_headings))
@@ -622,8 +630,9 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
 def withdraw_students_from_table(*, actor: User, unit: Unit, table: Table, progress=None) -> ImportResult:
     """Withdraw the listed students (`POST /api/csv/units/<id>/withdraw`): the enrolment row and its
     tutorials stay, `enrolled` becomes false. Required headings: unit_code, username (any students
-    export works). Three queries whatever the row count.
+    export works). Four queries whatever the row count (one locks the unit).
     """
+    _lock_unit(unit)
     _require_headings(table, ("unit_code", "username"))
     result = ImportResult()
     wanted: list[tuple[Row, str]] = []
@@ -778,6 +787,7 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table,
     definition <abbr>.`; changed → success `Updated existing task definition <abbr>.`; identical → ignored
     `No change.`. Five queries plus the writes, whatever the row count.
     """
+    _lock_unit(unit)
     _require_headings(table, TASK_REQUIRED_HEADINGS)
     present = set(table.headers)
     result = ImportResult()

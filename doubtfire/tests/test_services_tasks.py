@@ -195,6 +195,6 @@ def test_import_query_count_is_constant(actor, unit, rows, django_assert_max_num
     text = "name,abbreviation,start_week,start_day,target_week,target_day\n" + "".join(
         f"Task {n},T{n},1,Mon,2,Fri\n" for n in range(rows)
     )
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         result = import_task_definitions_from_table(actor=actor, unit=unit, table=text_table(text))
     assert len(result.success) == rows
