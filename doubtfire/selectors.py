@@ -10,6 +10,8 @@ import datetime
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -167,9 +169,9 @@ def task_completion_table(unit: Unit) -> ExportTable:
         if group_set_id:
             header.append(f"{abbreviation} contribution")
 
-    projects = list(
+    projects = (
         Project.objects.filter(unit=unit, enrolled=True)
-        .order_by("user__username")
+        .order_by("user__username", "pk")
         .values_list(
             "pk",
             "user__student_id",
@@ -183,6 +185,7 @@ def task_completion_table(unit: Unit) -> ExportTable:
             "grade",
             "grade_rationale",
         )
+        .iterator(chunk_size=2000)
     )
     tutorials = _tutorials_by_project(unit)
     groups: dict[int, dict[int, str]] = defaultdict(dict)
@@ -190,14 +193,17 @@ def task_completion_table(unit: Unit) -> ExportTable:
         active=True, project__unit=unit, project__enrolled=True
     ).values_list("project_id", "group__group_set_id", "group__name"):
         groups[project_id][group_set_id] = group_name
-    tasks: dict[tuple[int, int], tuple] = {
-        (project_id, definition_id): rest
-        for project_id, definition_id, *rest in Task.objects.filter(
-            project__unit=unit, project__enrolled=True
-        ).values_list("project_id", "definition_id", "status", "grade", "quality_pts", "contribution_pts")
-    }
+    # In the students' order, so each student's tasks are the next group: one student's tasks in memory.
+    tasks_by_project = groupby(
+        Task.objects.filter(project__unit=unit, project__enrolled=True)
+        .order_by("project__user__username", "project_id")
+        .values_list("project_id", "definition_id", "status", "grade", "quality_pts", "contribution_pts")
+        .iterator(chunk_size=5000),
+        key=itemgetter(0),
+    )
 
     def rows():
+        pending = next(tasks_by_project, None)
         for (
             project_id,
             student_id,
@@ -225,8 +231,12 @@ def task_completion_table(unit: Unit) -> ExportTable:
             ]
             cells += _tutorial_cells(streams, tutorials.get(project_id, []))
             cells += [groups[project_id].get(group_set.pk, "") for group_set in group_sets]
+            tasks = {}
+            if pending is not None and pending[0] == project_id:
+                tasks = {definition_id: rest for _, definition_id, *rest in pending[1]}
+                pending = next(tasks_by_project, None)
             for definition_id, _, is_graded, max_quality_pts, group_set_id in definitions:
-                task = tasks.get((project_id, definition_id))
+                task = tasks.get(definition_id)
                 status, task_grade, stars, contribution = task if task else (TaskStatus.NOT_STARTED, None, "", "")
                 cells.append(TaskStatus(status).label)
                 if is_graded:
