@@ -56,3 +56,20 @@ def token_client():
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, dropped cleanly on PostgreSQL.
+
+    Server threads (live_server, the concurrency tests' clients) can leave a connection behind, and
+    PostgreSQL refuses to drop a database someone is still connected to; end those sessions first.
+    """
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
