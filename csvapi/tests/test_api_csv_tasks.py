@@ -1,12 +1,11 @@
 """Task definitions (upstream csv_test.rb 1–15), task completion (40–45), tutor assessments (46–51)."""
 
 import datetime
-import io
-from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
+from csvapi.tests.uploads import bad_token_client, body_of, fixture_file, named
 from doubtfire.models import Role, TaskDefinition, TaskStatus, UnitRole
 from doubtfire.services import update_task
 from doubtfire.tests.factories import (
@@ -18,26 +17,12 @@ from doubtfire.tests.factories import (
     UserFactory,
 )
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "doubtfire"
 TASKS = "/api/csv/task_definitions"
 
 pytestmark = pytest.mark.django_db
 
 
-def fixture_file(name):
-    return open(FIXTURES / name, "rb")
 
-
-def named(content, name="tasks.csv"):
-    handle = io.BytesIO(content.encode("utf-8") if isinstance(content, str) else content)
-    handle.name = name
-    return handle
-
-
-def bad_token_client():
-    client = APIClient()
-    client.credentials(HTTP_USERNAME="aadmin", HTTP_AUTH_TOKEN="wrong")
-    return client
 
 
 def empty_token_client():
@@ -45,9 +30,6 @@ def empty_token_client():
     client.credentials(HTTP_USERNAME="aadmin", HTTP_AUTH_TOKEN="")
     return client
 
-
-def body_of(response):
-    return b"".join(response.streaming_content).decode()
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """`/api/csv/units/<id>` (students download, enrol upload) and `/withdraw`: upstream csv_test.rb 16–39."""
 
-import io
-from pathlib import Path
-
 import pytest
 from rest_framework.test import APIClient
 
+from csvapi.tests.uploads import bad_token_client, fixture_file, named
 from doubtfire.models import Project, Role, TutorialEnrolment, UnitRole, User
 from doubtfire.tests.factories import (
     CampusFactory,
@@ -17,25 +15,11 @@ from doubtfire.tests.factories import (
     UserFactory,
 )
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "doubtfire"
 
 pytestmark = pytest.mark.django_db
 
 
-def fixture_file(name):
-    return open(FIXTURES / name, "rb")
 
-
-def named(content, name="students.csv"):
-    handle = io.BytesIO(content.encode("utf-8") if isinstance(content, str) else content)
-    handle.name = name
-    return handle
-
-
-def bad_token_client():
-    client = APIClient()
-    client.credentials(HTTP_USERNAME="aadmin", HTTP_AUTH_TOKEN="wrong")
-    return client
 
 
 def empty_token_client(user):
