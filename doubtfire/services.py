@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils import timezone
 
@@ -271,7 +272,9 @@ def _write_failure_message(error: Exception) -> str:
 def _new_user(**fields) -> User:
     user = User(**fields)
     # Imported people choose their own password through a reset; no shared default, no hashing here.
-    user.set_unusable_password()
+    # Same value as set_unusable_password() (prefix + 40 random characters), but one call into the
+    # OS's random source instead of 40 secrets.choice() calls: a third of a 20,000-user import's CPU.
+    user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
     if user.student_id is not None and not user.student_id.strip():
         user.student_id = None
     return user
