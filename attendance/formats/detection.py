@@ -6,6 +6,7 @@ from doubtfire.spreadsheets import (
     XLSX_KIND,
     FileFormatError,
     UnsupportedFileType,
+    cycle_collection_paused,
     decode_text,
     detect_kind,
     read_table,
@@ -81,6 +82,7 @@ def _read(data: bytes, **reader_limits):
     raise ReportError(f"The headings ({', '.join(c for c in first if c)}) are not those of {_EXPECTED}.")
 
 
+@cycle_collection_paused()
 def parse_report(data: bytes, *, date_order: str = DAY_FIRST, identity: str = "name", **reader_limits) -> ParsedReport:
     """Read any supported attendance report.
 

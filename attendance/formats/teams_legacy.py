@@ -35,30 +35,34 @@ def is_teams_legacy(headers: set[str]) -> bool:
 
 def parse_teams_legacy(table: Table, *, order: str = DAY_FIRST) -> ParsedReport:
     participants: dict[str, Participant] = {}
-    stamps = []
+    # A log repeats each second many times: each distinct timestamp text is read once, and only its
+    # first row is kept for the one-date check (the first row of a second date is always such a row).
     seen: dict[str, object] = {}
-    for row in table.rows:
-        name = row.values["full_name"]
-        raw_action = row.values["user_action"]
-        action = raw_action if raw_action in _ACTIONS else " ".join(raw_action.lower().split())
+    stamps = []
+    actions = _ACTIONS
+    for number, values in table.rows:
+        name = values["full_name"]
+        raw_action = values["user_action"]
+        change = actions.get(raw_action)
+        if change is None:
+            change = actions.get(" ".join(raw_action.lower().split()))
+            if change is None and name:
+                raise ReportError(
+                    f"Row {number} has the User Action '{raw_action}'; expected Joined, Joined before or Left.",
+                    row=number,
+                )
         if not name:
-            raise ReportError(f"Row {row.number} has no Full Name.", row=row.number)
-        if action not in _ACTIONS:
-            raise ReportError(
-                f"Row {row.number} has the User Action '{row.values['user_action']}'; "
-                "expected Joined, Joined before or Left.",
-                row=row.number,
-            )
-        stamp = row.values["timestamp"]
-        at = seen.get(stamp)  # a log repeats each second many times: read each distinct text once
+            raise ReportError(f"Row {number} has no Full Name.", row=number)
+        stamp = values["timestamp"]
+        at = seen.get(stamp)
         if at is None:
             try:
                 at = seen[stamp] = parse_timestamp(stamp, order=order)
             except TimestampError as error:
-                raise ReportError(f"Row {row.number}: the Timestamp {error}.", row=row.number) from None
+                raise ReportError(f"Row {number}: the Timestamp {error}.", row=number) from None
+            stamps.append((at, number))
         participant = participants.get(name)
         if participant is None:
-            participant = participants[name] = Participant(key=name, first_row=row.number)
-        participant.connections.append(Connection(at=at, change=_ACTIONS[action], row=row.number))
-        stamps.append((at, row.number))
+            participant = participants[name] = Participant(key=name, first_row=number)
+        participant.connections.append(Connection(at, change, number))
     return ParsedReport(format=TEAMS_LEGACY, date=single_date(stamps), participants=participants)
