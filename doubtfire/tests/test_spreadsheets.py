@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import gc
 import io
 import pickle
 import random
@@ -734,3 +735,22 @@ def test_a_heading_row_wider_than_any_spreadsheet_is_refused():
     with pytest.raises(FileFormatError) as raised:
         read_table(data)
     assert "20,000 columns" in str(raised.value)
+
+
+@pytest.mark.parametrize("data", [b"Name\nAda\n", b"Name,Other\nAda,1,2,3\n"], ids=["read", "rejected"])
+def test_reading_leaves_the_garbage_collector_as_it_found_it(data: bytes) -> None:
+    assert gc.isenabled()
+    try:
+        read_table(data)
+    except FileFormatError:
+        pass
+    assert gc.isenabled()  # resumed after the read, also when the file was refused
+    gc.disable()
+    try:
+        try:
+            read_table(data)
+        except FileFormatError:
+            pass
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()
