@@ -206,3 +206,19 @@ def test_task_grid_shows_statuses_and_tutor_assessments(client, unit, tutor):
     assert response.context["assessments"] == [["tutor", tutor.full_name, 1]]
     page = response.content.decode()
     assert 'class="status status-2">Complete<' in page
+
+
+def test_a_long_result_lists_the_first_rows_and_keeps_the_counts_whole(client, unit, convenor, monkeypatch):
+    monkeypatch.setattr("dashboard.views.RESULT_ROWS_SHOWN", {"ok": 3, "warn": 3, "bad": 3})
+    signed_in(client, convenor)
+    lines = [f"COS10001,s{n},s{n}@uni.edu,Stu,Dent{n}," for n in range(5)] + ["COS10001,,x@uni.edu,No,Name,"]
+    csv = SimpleUploadedFile("students.csv", ("unit_code,username,email,first_name,last_name,tutorial\n" + "\n".join(lines)).encode())
+    response = client.post(f"/units/{unit.pk}/upload/enrolments/", {"file": csv})
+    assert response.status_code == 200
+    assert Project.objects.filter(unit=unit, enrolled=True).count() == 5  # every row imported, only the list is short
+    page = response.content.decode()
+    done = page.split('data-result="ok"')[1].split("</table>")[0]
+    assert done.count('<th scope="row"') == 3
+    assert "Showing the first 3 of 5 rows; all 5 were processed." in page
+    assert 'data-result-hidden="bad"' not in page  # one error: listed whole, no note
+    assert '<span class="badge badge-ok">5</span>' in page
