@@ -23,6 +23,7 @@ class Sizes:
     report_dates: int
     load_seconds: float
     load_clients: int
+    load_roster: int  # the mixed load case's attendance course
 
 
 FULL = Sizes(
@@ -39,6 +40,7 @@ FULL = Sizes(
     report_dates=60,
     load_seconds=20.0,
     load_clients=16,
+    load_roster=200,
 )
 QUICK = Sizes(
     users=2_000,
@@ -54,6 +56,7 @@ QUICK = Sizes(
     report_dates=10,
     load_seconds=3.0,
     load_clients=4,
+    load_roster=50,
 )
 
 

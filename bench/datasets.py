@@ -46,12 +46,20 @@ USERS_HEADER = ["username", "email", "role", "first_name", "last_name", "nicknam
 def users_csv(count: int, *, seed: int = 1) -> bytes:
     """Doubtfire's users CSV: mostly Students, one in fifty a Tutor."""
     rng = random.Random(seed)
-    rows = []
+    people = []
     for number in range(count):
         p = person(rng, "u", number)
-        role = "Tutor" if number % 50 == 0 else "Student"
-        rows.append([p["username"], p["email"], role, p["first_name"], p["last_name"], p["first_name"], p["student_id"]])
-    return _csv(USERS_HEADER, rows)
+        p["role"] = "Tutor" if number % 50 == 0 else "Student"
+        people.append(p)
+    return users_csv_of(people)
+
+
+def users_csv_of(people: list[dict]) -> bytes:
+    """The users CSV of `people`: `person()` dicts with a "role" each."""
+    return _csv(
+        USERS_HEADER,
+        ([p["username"], p["email"], p["role"], p["first_name"], p["last_name"], p["first_name"], p["student_id"]] for p in people),
+    )
 
 
 def enrolment_csv(unit_code: str, count: int, *, streams: dict[str, list[str]], prefix: str, seed: int = 2) -> bytes:
@@ -60,15 +68,24 @@ def enrolment_csv(unit_code: str, count: int, *, streams: dict[str, list[str]], 
     `streams` maps a stream abbreviation to its tutorial abbreviations; students are spread evenly.
     """
     rng = random.Random(seed)
-    header = ["unit_code", "username", "student_id", "first_name", "last_name", "preferred_name", "email"]
-    header += list(streams)
-    rows = []
+    people = []
     for number in range(count):
         p = person(rng, prefix, number)
-        row = [unit_code, p["username"], p["student_id"], p["first_name"], p["last_name"], p["first_name"], p["email"]]
-        row += [tutorials[number % len(tutorials)] for tutorials in streams.values()]
-        rows.append(row)
-    return _csv(header, rows)
+        p["tutorials"] = [tutorials[number % len(tutorials)] for tutorials in streams.values()]
+        people.append(p)
+    return students_csv_of(unit_code, people, list(streams))
+
+
+def students_csv_of(unit_code: str, people: list[dict], streams: list[str]) -> bytes:
+    """The students CSV of `people` for a unit: `person()` dicts with "tutorials", one per stream of `streams`."""
+    header = ["unit_code", "username", "student_id", "first_name", "last_name", "preferred_name", "email", *streams]
+    return _csv(
+        header,
+        (
+            [unit_code, p["username"], p["student_id"], p["first_name"], p["last_name"], p["first_name"], p["email"], *p["tutorials"]]
+            for p in people
+        ),
+    )
 
 
 TASK_DEFINITION_HEADER = [

@@ -40,6 +40,7 @@ CASES = [
     "attendance_upload",
     "attendance_report",
     "http_load",
+    "mixed_load",
 ]
 # The route each case needs; a case whose route is not there yet is skipped with a clear line.
 ROUTES = {
@@ -52,12 +53,14 @@ ROUTES = {
     "attendance_upload": "/upload_attendance",
     "attendance_report": "/download_attendance",
     "http_load": "/api/csv/units/1",
+    "mixed_load": "/upload_attendance",
 }
 NEEDS = {
     "students_download": "enrolment",
     "task_completion": "enrolment",
     "tutor_assessments": "task_completion",
     "http_load": "enrolment",
+    "mixed_load": "enrolment",
 }
 
 
