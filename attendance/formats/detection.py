@@ -10,6 +10,7 @@ from doubtfire.spreadsheets import (
     decode_text,
     detect_kind,
     read_table,
+    xlsx_text,
 )
 
 from attendance.formats.google_form import is_google_form, parse_google_form
@@ -57,11 +58,7 @@ def _read(data: bytes, **reader_limits):
         raise ReportError("The file is empty.")
     try:
         if kind == XLSX_KIND:
-            table = read_table(data, **reader_limits)
-            found = _classify(table.headers)
-            if found is None or found == TEAMS:
-                raise ReportError(f"The headings ({', '.join(table.original_headers)}) are not those of {_EXPECTED}.")
-            return found, table
+            return _read_xlsx(data, **reader_limits)
         if kind != "text/csv":
             raise UnsupportedFileType(kind)
         decoded = decode_text(data)
@@ -73,7 +70,33 @@ def _read(data: bytes, **reader_limits):
     first = next((headers for headers, cells in zip(head.headers, head.cells) if any(cells)), None)
     if first is not None and _classify(first) in (TEAMS_LEGACY, GOOGLE_FORM):
         return _classify(first), None
-    text = SectionedText(decoded)
+    return _find_section(SectionedText(decoded))
+
+
+def _read_xlsx(data: bytes, **reader_limits):
+    """A workbook holding one table (read once), or else one whose sheet stacks several (Teams, Zoom)."""
+    try:
+        table = read_table(data, **reader_limits)
+    except UnsupportedFileType:
+        raise
+    except FileFormatError as error:  # e.g. "Row 2 has 2 cells...": a sectioned sheet read as one table
+        table, refused = None, error
+    else:
+        found = _classify(table.headers)
+        if found is not None and found != TEAMS:
+            return found, table
+        refused = None
+    # Damaged files and zip bombs fail here again, with the reader's own message.
+    text = SectionedText(xlsx_text(data, **reader_limits), delimiter="\t")
+    try:
+        return _find_section(text)
+    except ReportError:
+        if refused is not None:
+            raise refused from None
+        raise
+
+
+def _find_section(text: SectionedText):
     for headers in text.headers:
         found = _classify(headers)
         if found:

@@ -21,9 +21,9 @@ def _delimiter(line: str) -> str:
 class SectionedText:
     """The lines of a decoded text report, each also split into cells for finding section headings."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, *, delimiter: str | None = None):
         self.lines = text.splitlines()
-        delimiter = _delimiter(next((line for line in self.lines if line.strip()), ""))
+        delimiter = delimiter or _delimiter(next((line for line in self.lines if line.strip()), ""))
         self.cells = [[cell.strip() for cell in row] for row in csv.reader(self.lines, delimiter=delimiter)]
         if len(self.cells) != len(self.lines):  # a quoted cell spanning lines: fall back to plain splitting
             self.cells = [[cell.strip().strip('"') for cell in line.split(delimiter)] for line in self.lines]

@@ -48,8 +48,23 @@ def with_datetime_cells(rows):
     return out
 
 
-def teams_report(*, participants, activities=None, start="13/2/2026, 9:00:00 AM", end="13/2/2026, 10:00:00 AM") -> bytes:
-    """A current Teams attendance report: UTF-16 tab-separated with its three sections."""
+def excel_dates(rows):
+    """Rows as Excel keeps them after opening a report: timestamp texts become real datetime cells."""
+    def cell(value):
+        for pattern in ("%d/%m/%Y, %I:%M:%S %p", "%d/%m/%Y %I:%M:%S %p"):
+            try:
+                return datetime.datetime.strptime(value, pattern)
+            except (TypeError, ValueError):
+                pass
+        return value
+
+    return [[cell(value) for value in row] for row in rows]
+
+
+def teams_report(
+    *, participants, activities=None, start="13/2/2026, 9:00:00 AM", end="13/2/2026, 10:00:00 AM", encode=None
+) -> bytes:
+    """A current Teams attendance report: UTF-16 tab-separated with its three sections (or `encode(rows)`)."""
     lines = [
         ["1. Summary"],
         ["Meeting title", "Algorithms lecture"],
@@ -64,10 +79,10 @@ def teams_report(*, participants, activities=None, start="13/2/2026, 9:00:00 AM"
     ]
     if activities is not None:
         lines += [[], ["3. In-Meeting Activities"], ["Name", "Join time", "Leave time", "Duration", "Email", "Role"], *activities]
-    return utf16_tab(lines)
+    return (encode or utf16_tab)(lines)
 
 
-def zoom_report(rows, *, summary=True) -> bytes:
+def zoom_report(rows, *, summary=True, encode=None) -> bytes:
     lines = []
     if summary:
         lines += [
@@ -76,4 +91,4 @@ def zoom_report(rows, *, summary=True) -> bytes:
             [],
         ]
     lines += [["Name (Original Name)", "User Email", "Join Time", "Leave Time", "Duration (Minutes)", "Guest"], *rows]
-    return comma_csv(lines)
+    return (encode or comma_csv)(lines)

@@ -1,6 +1,7 @@
 """The six seed routes and the three extra ones, through HTTP with a token from /api_signup."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -311,6 +312,37 @@ def test_current_teams_report_matched_by_name_and_by_email(client, token, db):
     assert dict(Record.objects.values_list("student__roll", "seconds_attended")) == {"21CS001": 2400, "21CS002": 600}
     assert post(client, "/upload_attendance", token, course_id="ML", batch="2026", match_by="email", replace="1",
                 unknown="ignore", file=upload("teams.csv", report)).status_code == 200
+
+
+def test_current_teams_report_re_saved_from_excel_as_xlsx(client, token, db):
+    roster = b"Roll Number,Name\n21CS001,Asha Rao\n21CS002,Ben Ng\n"
+    post(client, "/add_course", token, course_id="ML", course_name="ML", batch="2026", file=upload("r.csv", roster))
+    report = reports.teams_report(
+        participants=[["Asha Rao", "13/2/2026, 9:00:00 AM", "13/2/2026, 9:40:00 AM", "40m 0s", "a@uni.edu", "", "Attendee"],
+                      ["Ben Ng", "13/2/2026, 9:00:00 AM", "13/2/2026, 9:10:00 AM", "10m 0s", "b@uni.edu", "", "Attendee"]],
+        encode=lambda rows: reports.xlsx(reports.excel_dates(rows)),
+    )
+    response = post(client, "/upload_attendance", token, course_id="ML", batch="2026", threshold="1800",
+                    file=upload("teams.xlsx", report))
+    assert response.status_code == 200, response.json()
+    # In-Meeting Duration (no activities section): Asha 40 min = 2400 s, Ben 10 min = 600 s.
+    assert dict(Record.objects.values_list("student__roll", "seconds_attended")) == {"21CS001": 2400, "21CS002": 600}
+    assert Session.objects.get().date == datetime.date(2026, 2, 13)
+
+
+def test_a_bad_time_in_an_xlsx_teams_report_names_its_excel_row(client, token, db):
+    post(client, "/add_course", token, course_id="ML", course_name="ML", batch="2026",
+         file=upload("r.csv", b"Roll Number,Name\n1,Asha Rao\n"))
+    report = reports.teams_report(
+        participants=[["Asha Rao", "13/2/2026, 9:00:00 AM", "13/2/2026, 9:40:00 AM", "40m 0s", "a@uni.edu", "", "Attendee"],
+                      ["Ben Ng", "half past nine", "13/2/2026, 9:10:00 AM", "10m 0s", "b@uni.edu", "", "Attendee"]],
+        encode=reports.xlsx,
+    )
+    response = post(client, "/upload_attendance", token, course_id="ML", batch="2026", file=upload("teams.xlsx", report))
+    assert response.status_code == 400
+    # Rows 1-6 summary, 7 blank, 8 section title, 9 headings, 10 Asha, 11 Ben.
+    assert "Row 11" in response.json()["error"] and "half past nine" in response.json()["error"]
+    assert Session.objects.count() == 0
 
 
 def test_zoom_report(client, token, db):

@@ -58,8 +58,19 @@ def test_blank_lines_in_a_log_are_skipped():
     assert seconds_by_participant(parse_report(data)) == FIXTURE_SECONDS
 
 
-def test_current_teams_report_uses_activities_and_skips_the_organiser():
+# A sectioned report as downloaded, and re-saved from Excel as XLSX (timestamps left as text, or turned
+# into real date cells as Excel does when it recognises them).
+SECTIONED_ENCODINGS = [
+    pytest.param(None, id="as-downloaded"),
+    pytest.param(reports.xlsx, id="xlsx-text-cells"),
+    pytest.param(lambda rows: reports.xlsx(reports.excel_dates(rows)), id="xlsx-datetime-cells"),
+]
+
+
+@pytest.mark.parametrize("encode", SECTIONED_ENCODINGS)
+def test_current_teams_report_uses_activities_and_skips_the_organiser(encode):
     data = reports.teams_report(
+        encode=encode,
         participants=[
             ["Teacher", "13/2/2026, 9:00:00 AM", "13/2/2026, 10:00:00 AM", "1h 0m 0s", "t@uni.edu", "t@uni.edu", "Organizer"],
             ["Asha Rao", "13/2/2026, 9:01:00 AM", "13/2/2026, 9:58:00 AM", "52m 0s", "21cs001@uni.edu", "21cs001@uni.edu", "Attendee"],
@@ -83,8 +94,10 @@ def test_current_teams_report_uses_activities_and_skips_the_organiser():
     assert set(by_email.participants) == {"21cs001", "Ben Ng (External)"}
 
 
-def test_current_teams_report_without_activities_uses_in_meeting_duration():
+@pytest.mark.parametrize("encode", SECTIONED_ENCODINGS)
+def test_current_teams_report_without_activities_uses_in_meeting_duration(encode):
     data = reports.teams_report(
+        encode=encode,
         participants=[["Asha Rao", "13/2/2026, 9:01:00 AM", "13/2/2026, 10:28:51 AM", "1h 27m 51s", "a@uni.edu", "a@uni.edu", "Attendee"]],
         end="13/2/2026, 10:30:00 AM",
     )
@@ -93,9 +106,11 @@ def test_current_teams_report_without_activities_uses_in_meeting_duration():
     assert report.participants["Asha Rao"].connections == []
 
 
-def test_zoom_report_with_summary_block_merges_reconnections():
+@pytest.mark.parametrize("encode", SECTIONED_ENCODINGS)
+def test_zoom_report_with_summary_block_merges_reconnections(encode):
     data = reports.zoom_report(
-        [
+        encode=encode,
+        rows=[
             ["Asha Rao", "asha@uni.edu", "13/02/2026 09:01:00 AM", "13/02/2026 09:30:00 AM", "29", "No"],
             ["Asha Rao", "asha@uni.edu", "13/02/2026 09:20:00 AM", "13/02/2026 09:50:00 AM", "30", "No"],
             ["Ben (Ben Ng)", "", "13/02/2026 09:00:00 AM", "13/02/2026 09:05:30 AM", "6", "Yes"],
