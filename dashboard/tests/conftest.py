@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -67,4 +68,7 @@ def page(request, live_server, settings):
                 print(f"\nScreenshots of {request.node.name} saved in {folder}")
             context.close()
             browser.close()
+            # Inside sync_playwright() the test body sees its own asgiref context, hence its own Django
+            # connection, which the test database teardown (outside it) would never close.
+            connections.close_all()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
