@@ -598,11 +598,13 @@ def neutralise(value: object) -> str:
     OWASP's CSV-injection advice (ASVS 1.2.10): a cell starting with ``= + - @``, tab, CR or NUL gets a
     leading apostrophe. Plain numbers such as "-1" or "+3" are left alone because a spreadsheet reads
     them as numbers, not formulas, and prefixing them would corrupt data (week -1 of a unit).
+    Text that already starts with apostrophes before such a character gets one more (``'=x`` → ``''=x``):
+    the imports take exactly one off, so what a teacher typed as ``'=x`` comes back as ``'=x``.
     """
     if value is None:
         return ""
     text = value if type(value) is str else _scalar_text(value)
-    if text.startswith(_FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
+    if text.lstrip("'").startswith(_FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

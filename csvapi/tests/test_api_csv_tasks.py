@@ -151,6 +151,18 @@ def test_task_definitions_round_trip_over_http(admin, unit):
     assert [e["message"] for e in again["ignored"]] == ["No change."]
 
 
+def test_a_name_typed_with_an_apostrophe_before_a_formula_survives_export_then_import(admin, unit):
+    # The import used to strip any "'" before a formula character, so a teacher's own '=x came back as =x.
+    TaskDefinitionFactory(unit=unit, abbreviation="'+T1", name="'=typed", description="=SUM(A1)")
+    exported = body_of(admin.get(TASKS, {"unit_id": unit.pk}))
+    assert exported.splitlines()[1].startswith("''=typed,''+T1,'=SUM(A1),")
+    TaskDefinition.objects.filter(unit=unit).delete()
+    body = admin.post(TASKS, {"file": named(exported), "unit_id": unit.pk}, format="multipart").json()
+    assert [e["message"] for e in body["success"]] == ["Added new task definition '+T1."]
+    definition = TaskDefinition.objects.get(unit=unit)
+    assert (definition.name, definition.abbreviation, definition.description) == ("'=typed", "'+T1", "=SUM(A1)")
+
+
 # --- GET /api/csv/units/:id/task_completion ---------------------------------------------------------
 
 

@@ -286,6 +286,56 @@ def test_students_export_then_enrol_import_is_all_no_change(admin, factory_unit)
     assert sorted(TutorialEnrolment.objects.values_list("project_id", "tutorial_id")) == before
 
 
+def test_formula_looking_names_tutorials_and_streams_survive_export_then_enrol_import(admin):
+    # Guarded cells (and a guarded stream heading) must lose exactly the download's apostrophe on import.
+    unit = UnitFactory(code="=U1")
+    stream = TutorialStreamFactory(unit=unit, abbreviation="-Prac", name="Practical")
+    TutorialFactory(unit=unit, abbreviation="@T1", stream=stream, campus=None)
+    campus = CampusFactory(name="Online", abbreviation="+C")
+    user = UserFactory(username="eve", first_name="=cmd|' /C calc'!A0", last_name="'=typed", nickname="'", student_id="-7x")
+    project = ProjectFactory(unit=unit, user=user, campus=campus)
+    TutorialEnrolment.objects.create(project=project, tutorial=unit.tutorials.get())
+    exported = b"".join(admin.get(f"/api/csv/units/{unit.pk}").streaming_content)
+    assert exported.decode().splitlines() == [
+        "unit_code,campus,username,student_id,preferred_name,first_name,last_name,email,'-Prac",
+        "'=U1,'+C,eve,'-7x,','=cmd|' /C calc'!A0,''=typed,eve@example.edu,'@T1",
+    ]
+    user.delete()
+    body = admin.post(f"/api/csv/units/{unit.pk}", {"file": named(exported)}).json()
+    assert body["errors"] == [] and body["ignored"] == []
+    assert [e["message"] for e in body["success"]] == ["Enrolled student. Enrolled in @T1."]
+    user = User.objects.get(username="eve")
+    assert (user.first_name, user.last_name, user.nickname, user.student_id) == ("=cmd|' /C calc'!A0", "'=typed", "'", "-7x")
+    project = Project.objects.get(unit=unit, user=user)
+    assert project.campus == campus
+    assert [e.tutorial.abbreviation for e in project.tutorial_enrolments.all()] == ["@T1"]
+
+
+def test_withdraw_accepts_a_downloaded_students_file_of_a_formula_looking_unit_code(admin):
+    unit = UnitFactory(code="+U2")
+    ProjectFactory(unit=unit, user=UserFactory(username="wes"))
+    exported = b"".join(admin.get(f"/api/csv/units/{unit.pk}").streaming_content)
+    assert exported.decode().splitlines()[1].startswith("'+U2,")
+    body = admin.post(f"/api/csv/units/{unit.pk}/withdraw", {"file": named(exported)}).json()
+    assert [e["message"] for e in body["success"]] == ["User wes withdrawn from unit."]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The CSV writer quotes only , \" CR LF (doubtfire/spreadsheets.py _NEEDS_QUOTES), and the reader picks the "
+    "delimiter by counting , ; and tab on the heading row, so a stream abbreviation with more ';' than the row has "
+    "commas makes the download read back as ';'-separated. Fix: quote cells holding ';' or tab too.",
+)
+def test_students_download_of_a_stream_abbreviation_full_of_semicolons_reads_back(admin):
+    unit = UnitFactory(code="SEMI1")
+    TutorialStreamFactory(unit=unit, abbreviation="a;b;c;d;e;f;g;h;i;j", name="Semicolons")
+    ProjectFactory(unit=unit, user=UserFactory(username="sam"))
+    exported = b"".join(admin.get(f"/api/csv/units/{unit.pk}").streaming_content)
+    response = admin.post(f"/api/csv/units/{unit.pk}", {"file": named(exported)})
+    assert response.status_code == 201, response.json()
+    assert [e["message"] for e in response.json()["ignored"]] == ["No change."]
+
+
 @pytest.mark.parametrize("students", [10, 100])
 def test_enrol_query_count_does_not_grow_with_rows(admin, factory_unit, students, django_assert_max_num_queries):
     lines = ["unit_code,username,email,tutorial,campus"]

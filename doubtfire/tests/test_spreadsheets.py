@@ -618,6 +618,11 @@ def test_upstream_pdfs_are_unsupported(name: str) -> None:
         ("\tTAB", "'\tTAB"),
         ("\rCR", "'\rCR"),
         ("\0nul", "'\0nul"),
+        ("'=x", "''=x"),  # one more apostrophe: the import takes exactly one off and '=x comes back
+        ("''-y", "'''-y"),
+        ("'-1", "''-1"),
+        ("'", "'"),
+        ("'quoted'", "'quoted'"),
         ("-1", "-1"),
         ("+3", "+3"),
         ("-2.5", "-2.5"),
