@@ -609,7 +609,10 @@ def neutralise(value: object) -> str:
     return text
 
 
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+# Besides RFC 4180's comma, quote and line breaks, ";" and tab are quoted too: the reader picks the
+# delimiter by counting , ; and tab outside quotes on the heading row, so an unquoted heading such as a
+# stream called "a;b;c;..." would make a download read back as a semicolon-separated file.
+_NEEDS_QUOTES = re.compile(r'[,;"\t\r\n]')
 
 
 def _csv_field(text: str) -> str:
