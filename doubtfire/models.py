@@ -71,14 +71,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.username
 
     def save(self, *args, **kwargs):
+        self.apply_field_rules()
+        super().save(*args, **kwargs)
+
+    def apply_field_rules(self) -> None:
+        """What every stored user satisfies; save() applies it, and so must bulk_create callers."""
         if self.is_superuser:
             self.role = Role.ADMIN
         if self.role == Role.ADMIN:
-            self.is_staff = True
+            self.is_staff = True  # system Admins manage the admin site
         # Blank means "no student id": NULL keeps the unique constraint from colliding on ''.
         if self.student_id is not None and not self.student_id.strip():
             self.student_id = None
-        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

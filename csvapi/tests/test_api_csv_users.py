@@ -212,6 +212,14 @@ def test_convenor_may_create_students_and_tutors_only(token_client, make_user):
     assert not User.objects.filter(username__in=["a1", "c1"]).exists()
 
 
+def test_an_admin_imported_from_a_csv_can_use_the_admin_site_and_others_cannot(admin):
+    content = HEADER + "a@x.com,A,A,newadmin,,Admin,\nt@x.com,T,T,newtutor,,Tutor,\n"
+    assert len(upload(admin, content).json()["success"]) == 2
+    # Same rule as a user saved one at a time (User.save): system Admins are staff.
+    assert User.objects.get(username="newadmin").is_staff is True
+    assert User.objects.get(username="newtutor").is_staff is False
+
+
 # --- encodings ---------------------------------------------------------------------------------------
 
 
