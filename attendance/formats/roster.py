@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from doubtfire.spreadsheets import FileFormatError, read_table
+from doubtfire.spreadsheets import FileFormatError, read_table, without_formula_guards
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ class RosterEntry:
 
 def parse_roster(data: bytes, **reader_limits) -> list[RosterEntry]:
     """Rows of a roster file, or FileFormatError naming the problem (missing headings, blanks, repeated rolls)."""
-    table = read_table(data, required=("Roll Number", "Name"), **reader_limits)
+    # A downloaded attendance report is a roster too; its formula guards come off like any import's.
+    table = without_formula_guards(read_table(data, required=("Roll Number", "Name"), **reader_limits))
     entries: list[RosterEntry] = []
     first_row: dict[str, int] = {}
     repeated: list[str] = []

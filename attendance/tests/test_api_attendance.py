@@ -470,3 +470,20 @@ def test_another_teacher_gets_404_on_every_route(client, token, four_dates):
     same = post(APIClient(), "/add_course", other, course_id="CS-402", course_name="Mine", batch="2021",
                 file=upload("r.csv", b"Roll Number,Name\n1,X\n"))
     assert same.status_code == 200
+
+
+def test_a_downloaded_report_used_as_a_roster_keeps_names_and_rolls_as_typed(client, token):
+    people = [("@r1", "=HYPERLINK(\"http://x\")"), ("+A2", "+Plus Name"), ("-7", "Plain"), ("9", "-Minus")]
+    roster = reports.comma_csv([["Roll Number", "Name"], *[[roll, name] for roll, name in people]])
+    assert post(client, "/add_course", token, course_id="HOST", course_name="H", batch="2026",
+                file=upload("r.csv", roster)).status_code == 200
+    assert post(client, "/upload_attendance", token, course_id="HOST", batch="2026",
+                file=upload("form.csv", form_csv("2026-03-02", ["9"]))).status_code == 200
+    download = post(client, "/download_attendance", token, **{"down-course": "HOST-2026", "report_type": "1", "report_format": "0"})
+    exported = b"".join(download.streaming_content)
+    assert b"'=HYPERLINK" in exported and b"'+A2,'+Plus Name" in exported  # guarded on the way out
+    copied = post(client, "/add_course", token, course_id="COPY", course_name="C", batch="2026",
+                  file=upload("report.csv", exported))
+    assert copied.status_code == 200, copied.json()
+    students = Course.objects.get(course_id="COPY").students.values_list("roll", "name")
+    assert sorted(students) == sorted(people)
