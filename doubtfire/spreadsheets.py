@@ -1,8 +1,10 @@
 """The one reader of uploaded tables and the one writer of downloaded tables.
 
 Every importer (users, enrolments, task definitions, attendance rosters and reports) reads its upload
-through :func:`read_table`, and every exporter writes through :func:`csv_lines`, :func:`csv_bytes` or
-:func:`xlsx_bytes`. Keeping both ends in one place means one set of answers to the awkward questions:
+through :func:`read_table` (an attendance report stacking several tables in one sheet also through
+:func:`xlsx_text`), and every exporter writes through :func:`csv_lines` (streamed as :func:`csv_chunks`),
+:func:`csv_bytes` or :func:`xlsx_bytes`; :func:`without_formula_guards` undoes on upload what
+:func:`neutralise` did on download. Keeping both ends in one place means one set of answers to the awkward questions:
 which encodings a teacher's Excel produces, what a "row number" is, how a zip bomb is refused and how a
 cell such as ``=HYPERLINK(...)`` is kept from running when the download is opened.
 
@@ -46,13 +48,18 @@ __all__ = [
     "Table",
     "UnsupportedFileType",
     "csv_bytes",
+    "csv_chunks",
     "csv_lines",
+    "cycle_collection_paused",
     "decode_text",
     "detect_kind",
     "neutralise",
     "normalise_header",
     "read_table",
+    "without_formula_guard",
+    "without_formula_guards",
     "xlsx_bytes",
+    "xlsx_text",
 ]
 
 CSV_KIND = "text/csv"
@@ -632,6 +639,24 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterat
         fields = [_csv_field(neutralise(cell)) for cell in cells]
         # A lone empty cell would be written as a blank line, which readers skip; quote it instead.
         yield (",".join(fields) if fields != [""] else '""') + "\n"
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]], *, size: int = 64 * 1024) -> Iterator[bytes]:
+    """The CSV of :func:`csv_lines` as UTF-8 pieces of about ``size`` characters, for a StreamingHttpResponse.
+
+    One piece per line made the server send (and the client decode) one HTTP chunk per row: 2,000
+    chunks for a unit's students. Memory stays bounded by ``size`` plus one line.
+    """
+    pending: list[str] = []
+    length = 0
+    for line in csv_lines(header, rows):
+        pending.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(pending).encode("utf-8")
+            pending, length = [], 0
+    if pending:
+        yield "".join(pending).encode("utf-8")
 
 
 def _chain_header(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[Sequence[object]]:

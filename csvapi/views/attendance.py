@@ -33,7 +33,7 @@ from attendance.models import Course
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
 from csvapi.uploads import uploaded_file, uploaded_files
 from doubtfire.services import issue_auth_token
-from doubtfire.spreadsheets import csv_lines, xlsx_bytes
+from doubtfire.spreadsheets import csv_chunks, xlsx_bytes
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -473,7 +473,7 @@ class DownloadAttendanceView(AttendanceView):
             )
             filename = f"{stem}.xlsx"
         else:
-            response = StreamingHttpResponse(csv_lines(report.header, report.rows), content_type="text/csv; charset=utf-8")
+            response = StreamingHttpResponse(csv_chunks(report.header, report.rows), content_type="text/csv; charset=utf-8")
             filename = f"{stem}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Access-Control-Expose-Headers"] = "Content-Disposition"

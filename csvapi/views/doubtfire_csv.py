@@ -27,7 +27,7 @@ from doubtfire.permissions import (
     may_in_system,
     may_in_unit,
 )
-from doubtfire.spreadsheets import FileFormatError, csv_lines
+from doubtfire.spreadsheets import FileFormatError, csv_chunks
 
 UNIT_NOT_FOUND = "Unable to find requested Unit"
 
@@ -85,7 +85,7 @@ class DoubtfireCsvView(APIView):
     def download(resource) -> StreamingHttpResponse:
         exported = resource.export_table()
         response = StreamingHttpResponse(
-            csv_lines(exported.header, exported.rows), content_type="text/csv; charset=utf-8"
+            csv_chunks(exported.header, exported.rows), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f"attachment; filename={exported.filename}"
         response["Access-Control-Expose-Headers"] = "Content-Disposition"

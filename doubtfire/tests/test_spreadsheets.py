@@ -22,6 +22,7 @@ from doubtfire.spreadsheets import (
     Row,
     UnsupportedFileType,
     csv_bytes,
+    csv_chunks,
     csv_lines,
     decode_text,
     detect_kind,
@@ -759,3 +760,13 @@ def test_reading_leaves_the_garbage_collector_as_it_found_it(data: bytes) -> Non
         assert not gc.isenabled()  # a caller that had paused it keeps it paused
     finally:
         gc.enable()
+
+
+def test_csv_chunks_are_the_csv_in_bounded_utf8_pieces() -> None:
+    rows = [[f"naïve {n}", "=1+1", n] for n in range(500)]
+    pieces = list(csv_chunks(["name", "formula", "n"], iter(rows), size=1000))
+    assert b"".join(pieces) == csv_bytes(["name", "formula", "n"], rows)
+    assert 5 <= len(pieces) <= 20  # about 10 KB in 1,000-byte pieces: not one per line, not one in all
+    longest_line = max(len(line) for line in csv_lines(["name", "formula", "n"], rows))
+    assert all(len(piece.decode()) < 1000 + longest_line for piece in pieces)  # size counts characters
+    assert list(csv_chunks(["a"], [])) == [b"a\n"]
