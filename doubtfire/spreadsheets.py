@@ -753,10 +753,10 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object, *, as_text: bool) -> ob
     if is_number and not as_text and math.isfinite(value):  # type: ignore[arg-type]
         return value
     text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value if isinstance(value, str) else _scalar_text(value)))
-    if not text.startswith("=") and text not in ERROR_CODES:
-        # openpyxl stores a bare str as a string cell unless it starts with "=" (neutralise() has
-        # prefixed those) or is an error code such as "#N/A"; a bare str is ~30 % cheaper than a cell.
+    if text not in ERROR_CODES:
+        # openpyxl stores a bare str as a string cell unless it starts with "=" (neutralise() has prefixed
+        # every such text) or is an error code such as "#N/A"; a bare str is ~30 % cheaper than a cell.
         return text
     cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"  # openpyxl would otherwise store it as a formula or an error value
+    cell.data_type = "s"  # openpyxl would otherwise store it as an error value
     return cell

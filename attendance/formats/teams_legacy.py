@@ -42,17 +42,15 @@ def parse_teams_legacy(table: Table, *, order: str = DAY_FIRST) -> ParsedReport:
     actions = _ACTIONS
     for number, values in table.rows:
         name = values["full_name"]
-        raw_action = values["user_action"]
-        change = actions.get(raw_action)
-        if change is None:
-            change = actions.get(" ".join(raw_action.lower().split()))
-            if change is None and name:
-                raise ReportError(
-                    f"Row {number} has the User Action '{raw_action}'; expected Joined, Joined before or Left.",
-                    row=number,
-                )
         if not name:
             raise ReportError(f"Row {number} has no Full Name.", row=number)
+        raw_action = values["user_action"]
+        # As Teams writes it, else with case and spacing folded (JOIN and LEAVE are never 0, so `or` works).
+        change = actions.get(raw_action) or actions.get(" ".join(raw_action.lower().split()))
+        if change is None:
+            raise ReportError(
+                f"Row {number} has the User Action '{raw_action}'; expected Joined, Joined before or Left.", row=number
+            )
         stamp = values["timestamp"]
         at = seen.get(stamp)
         if at is None:
