@@ -214,3 +214,27 @@ def test_timestamp_errors():
 @pytest.mark.parametrize(("text", "seconds"), [("1h 27m 51s", 5271), ("45s", 45), ("27m", 1620), ("1:02:03", 3723)])
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize(
+    "bad_row, message",
+    [
+        (["", "Joined", "13/2/2021, 9:35:35 AM"], "Row 3 has no Full Name."),
+        (["", "Wandered off", "13/2/2021, 9:35:35 AM"], "Row 3 has no Full Name."),
+        (["Asha", "Wandered off", "13/2/2021, 9:35:35 AM"], "Row 3 has the User Action 'Wandered off'"),
+        (["Asha", "Joined", "half past nine"], "Row 3: the Timestamp 'half past nine'"),
+    ],
+)
+def test_a_bad_legacy_log_row_is_named(bad_row, message):
+    rows = reports.fixture_rows()
+    data = reports.comma_csv([rows[0], rows[1], bad_row, *rows[2:]])
+    with pytest.raises(ReportError) as refused:
+        parse_report(data)
+    assert message in str(refused.value) and refused.value.row == 3
+
+
+def test_legacy_actions_are_read_whatever_their_case_and_spacing():
+    rows = reports.fixture_rows()
+    shouted = [rows[0]] + [[name, f"  {action.upper()}  ", stamp] for name, action, stamp in rows[1:]]
+    shouted = [[name, action.replace("JOINED BEFORE", "JOINED   BEFORE"), stamp] for name, action, stamp in shouted]
+    assert seconds_by_participant(parse_report(reports.comma_csv(shouted))) == FIXTURE_SECONDS
