@@ -428,6 +428,20 @@ def _campus_lookup() -> tuple[dict, dict]:
     return by_text, {campus.pk: campus for campus in campuses}
 
 
+def _student_username(unit: Unit, row: Row, result: ImportResult) -> str | None:
+    """The lower-case username of a students-file row, or None once the row is reported: a row for
+    another unit is ignored (upstream's rule), a blank username is an error."""
+    code = row.values["unit_code"]
+    if not _unit_code_matches(unit, code):
+        result.add_ignored(row, f"Invalid unit code. {code or '(blank)'} does not match {unit.code}.")
+        return None
+    username = row.values["username"].lower()
+    if not username:
+        result.add_error(row, "The username cannot be blank or empty.")
+        return None
+    return username
+
+
 @transaction.atomic
 def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress=None) -> ImportResult:
     """Enrol, re-enrol, move campus and set tutorials from a students CSV (`POST /api/csv/units/<id>`).
@@ -449,12 +463,8 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
     latest: dict[str, tuple[Row, Campus | None]] = {}
     for row in table.rows:
         values = row.values
-        if not _unit_code_matches(unit, values["unit_code"]):
-            result.add_ignored(row, f"Invalid unit code. {values['unit_code'] or '(blank)'} does not match {unit.code}.")
-            continue
-        username = values["username"].lower()
-        if not username:
-            result.add_error(row, "The username cannot be blank or empty.")
+        username = _student_username(unit, row, result)
+        if username is None:
             continue
         if not EMAIL_PATTERN.match(values["email"]):
             result.add_error(row, f"Invalid email address ({values['email']}).")
@@ -643,13 +653,8 @@ def withdraw_students_from_table(*, actor: User, unit: Unit, table: Table, progr
     wanted: list[tuple[Row, str]] = []
     first_row_of: dict[str, int] = {}
     for row in table.rows:
-        values = row.values
-        if not _unit_code_matches(unit, values["unit_code"]):
-            result.add_ignored(row, f"Invalid unit code. {values['unit_code'] or '(blank)'} does not match {unit.code}.")
-            continue
-        username = values["username"].lower()
-        if not username:
-            result.add_error(row, "The username cannot be blank or empty.")
+        username = _student_username(unit, row, result)
+        if username is None:
             continue
         if username in first_row_of:
             result.add_ignored(row, f"User {username} is already listed on row {first_row_of[username]}.")
