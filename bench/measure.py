@@ -80,23 +80,29 @@ def peak_memory(run, *, rollback: bool) -> float:
 last_cpu_seconds: float | None = None  # of the latest `timed` pass
 
 
+def _clocked(run, rollback: bool) -> tuple[float, object]:
+    """(wall seconds, value of run()) for one pass; sets `last_cpu_seconds`."""
+    global last_cpu_seconds
+    cpu = time.process_time()
+    start = time.perf_counter()
+    if rollback:
+        with rolled_back():
+            value = run()
+    else:
+        value = run()
+    seconds = time.perf_counter() - start
+    last_cpu_seconds = time.process_time() - cpu
+    return seconds, value
+
+
 def timed(run, *, rollback: bool = False) -> tuple[float, int, object]:
     """(seconds, queries, value of run()) for one pass, queries counted with CaptureQueriesContext.
 
     The query log of CaptureQueriesContext holds at most 9,000 entries; cases that may run more use
     `counted` instead.
     """
-    global last_cpu_seconds
     with CaptureQueriesContext(connection) as captured:
-        cpu = time.process_time()
-        start = time.perf_counter()
-        if rollback:
-            with rolled_back():
-                value = run()
-        else:
-            value = run()
-        seconds = time.perf_counter() - start
-        last_cpu_seconds = time.process_time() - cpu
+        seconds, value = _clocked(run, rollback)
     return seconds, len(captured), value
 
 
@@ -109,17 +115,8 @@ def counted(run, *, rollback: bool = False) -> tuple[float, int, object]:
         count += 1
         return execute(sql, params, many, context)
 
-    global last_cpu_seconds
     with connection.execute_wrapper(wrapper):
-        cpu = time.process_time()
-        start = time.perf_counter()
-        if rollback:
-            with rolled_back():
-                value = run()
-        else:
-            value = run()
-        seconds = time.perf_counter() - start
-        last_cpu_seconds = time.process_time() - cpu
+        seconds, value = _clocked(run, rollback)
     return seconds, count, value
 
 
