@@ -31,7 +31,7 @@ from attendance.matching import match_participants
 from attendance.models import Course, CourseStudent, Record, Session
 from attendance.presence import PresenceError, connected_seconds
 from doubtfire.models import Role
-from doubtfire.spreadsheets import FileFormatError
+from spreadsheets import FileFormatError
 
 
 class AttendanceError(Exception):

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
-from doubtfire.spreadsheets import FileFormatError, Table, UnsupportedFileType, read_table
+from spreadsheets import FileFormatError, Table, UnsupportedFileType, read_table
 
 
 class UploadRejected(APIException):

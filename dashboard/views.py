@@ -57,7 +57,7 @@ from doubtfire.permissions import (
     role_in_unit,
 )
 from doubtfire.selectors import tutor_assessments_table
-from doubtfire.spreadsheets import FileFormatError
+from spreadsheets import FileFormatError
 
 # --- Signing in and out ----------------------------------------------------------------------------
 

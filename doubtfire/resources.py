@@ -5,7 +5,7 @@ import/export buttons and the management commands. Its rows never go through dja
 row-by-row machinery: `export` reads the selector (constant queries) and `import_data` hands the whole
 table to the bulk service, so every path gives the same `{success, ignored, errors}` and the same speed.
 
-Files are read by the shared reader (`doubtfire.spreadsheets.read_table`) on every path, including the
+Files are read by the shared reader (`spreadsheets.read_table`) on every path, including the
 admin, whose import format `SpreadsheetFormat` wraps it.
 """
 
@@ -25,7 +25,7 @@ from import_export.results import Error, Result, RowResult
 
 from doubtfire import selectors, services
 from doubtfire.models import Project, Role, TaskDefinition, Unit, User
-from doubtfire.spreadsheets import (
+from spreadsheets import (
     FileFormatError,
     Row,
     Table,

@@ -3,7 +3,7 @@
 Each export returns an `ExportTable` (file name, header, rows) whose rows are produced from a fixed
 number of queries, whatever the size of the unit: everything is loaded with a few `values_list`
 queries and pivoted in Python, or aggregated in SQL. Views stream the rows through
-`doubtfire.spreadsheets.csv_lines`.
+`spreadsheets.csv_lines`.
 """
 
 import datetime

@@ -165,7 +165,7 @@ from doubtfire.models import (
 )
 from doubtfire.permissions import ROLES_A_CONVENOR_MAY_CREATE, system_role
 from doubtfire.selectors import TASK_DEFINITION_COLUMNS, WEEKDAYS, date_of_week_day
-from doubtfire.spreadsheets import FileFormatError, Row, Table, normalise_header, without_formula_guards
+from spreadsheets import FileFormatError, Row, Table, normalise_header, without_formula_guards
 
 # Upstream Doubtfire's email rule (reference §2.2), kept so both systems accept the same files.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@((?:[-a-z0-9]+\.)+[a-z]{2,})$", re.IGNORECASE)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attendance.formats import parse_report, parse_roster
-from doubtfire.spreadsheets import FileFormatError, csv_bytes, neutralise, read_table, xlsx_bytes
+from spreadsheets import FileFormatError, csv_bytes, neutralise, read_table, xlsx_bytes
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 SAMPLES = sorted(path for path in FIXTURES.rglob("*") if path.suffix in {".csv", ".xlsx"})

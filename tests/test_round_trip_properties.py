@@ -39,7 +39,7 @@ from doubtfire.models import (
     User,
 )
 from doubtfire.selectors import STUDENT_COLUMNS
-from doubtfire.spreadsheets import normalise_header
+from spreadsheets import normalise_header
 
 # 60 examples per property keep the file near 25 s; ROUND_TRIP_EXAMPLES=1000 searches harder.
 EXAMPLES = int(os.environ.get("ROUND_TRIP_EXAMPLES", "60"))

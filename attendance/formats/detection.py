@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from doubtfire.spreadsheets import (
+from spreadsheets import (
     XLSX_KIND,
     FileFormatError,
     UnsupportedFileType,

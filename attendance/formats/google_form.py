@@ -9,7 +9,7 @@ from a Google Sheets download. Duplicate responses from one roll count once.
 
 from __future__ import annotations
 
-from doubtfire.spreadsheets import Table
+from spreadsheets import Table
 
 from attendance.formats.report import GOOGLE_FORM, ParsedReport, Participant, ReportError, single_date
 from attendance.formats.timestamps import MONTH_FIRST, TimestampError, parse_timestamp

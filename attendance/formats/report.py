@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from doubtfire.spreadsheets import FileFormatError
+from spreadsheets import FileFormatError
 
 # The values of attendance.models.SourceFormat (the parsers stay free of the ORM).
 TEAMS_LEGACY = "teams_legacy"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from doubtfire.spreadsheets import FileFormatError, read_table, without_formula_guards
+from spreadsheets import FileFormatError, read_table, without_formula_guards
 
 
 @dataclass(frozen=True)

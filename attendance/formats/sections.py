@@ -1,6 +1,6 @@
 """Reports that hold several tables in one file (current Teams report, Zoom with its meeting block).
 
-The shared reader (`doubtfire.spreadsheets.read_table`) reads one table per file. Rather than write a second
+The shared reader (`spreadsheets.read_table`) reads one table per file. Rather than write a second
 reader, each table of a sectioned file is handed to it on its own: every line outside the table is blanked,
 and since the reader skips blank rows but still counts them, row numbers stay those of the original file.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 
-from doubtfire.spreadsheets import Table, normalise_header, read_table
+from spreadsheets import Table, normalise_header, read_table
 
 
 def _delimiter(line: str) -> str:

@@ -10,7 +10,7 @@ timestamp may be text or a real date cell). All of those reach this module as on
 
 from __future__ import annotations
 
-from doubtfire.spreadsheets import Table
+from spreadsheets import Table
 
 from attendance.formats.report import (
     JOIN,

@@ -8,7 +8,7 @@ never guessed from the value: the caller states it. The product's policy (README
 * Google Form responses: **as exported** by Google: `2021/02/11 12:46:13 PM GMT+5:30` (year first) from the
   Forms download, `2/11/2021 12:46:13` (month first) from a Sheets download;
 * four-digit-year-first dates (`2021-02-13 09:35:35`, `2021/02/13`) are always year-month-day, which is also
-  what `doubtfire.spreadsheets` writes for real date cells of an XLSX file.
+  what `spreadsheets` writes for real date cells of an XLSX file.
 
 Time zones written after a time (`GMT+5:30`, `Z`, `+05:30`) are dropped: every time in one report is in the
 same zone, and only differences between them and the report's calendar date matter.

@@ -18,7 +18,7 @@ from attendance.formats import (
 from attendance.formats.timestamps import TimestampError, parse_duration, parse_timestamp
 from attendance.presence import connected_seconds
 from attendance.tests import reports
-from doubtfire.spreadsheets import FileFormatError
+from spreadsheets import FileFormatError
 
 END = datetime.datetime(2021, 2, 13, 11, 0, 0)
 # Test2.csv by hand, meeting closed at 11:00:00:

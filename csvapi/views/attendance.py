@@ -33,7 +33,7 @@ from attendance.models import Course
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
 from csvapi.uploads import uploaded_file, uploaded_files
 from doubtfire.services import issue_auth_token
-from doubtfire.spreadsheets import csv_chunks, xlsx_bytes
+from spreadsheets import csv_chunks, xlsx_bytes
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -27,7 +27,7 @@ from doubtfire.permissions import (
     may_in_system,
     may_in_unit,
 )
-from doubtfire.spreadsheets import FileFormatError, csv_chunks
+from spreadsheets import FileFormatError, csv_chunks
 
 UNIT_NOT_FOUND = "Unable to find requested Unit"
 

@@ -16,7 +16,7 @@ from dashboard.models import ImportProgress
 from dashboard.services import ProgressReport, start_import_progress
 from doubtfire import services as unit_services
 from doubtfire.models import Project, Role, UnitRole, User
-from doubtfire.spreadsheets import read_table
+from spreadsheets import read_table
 from doubtfire.tests.factories import UnitFactory, UnitRoleFactory, UserFactory
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "attendance"

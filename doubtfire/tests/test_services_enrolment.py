@@ -7,7 +7,7 @@ import pytest
 
 from doubtfire.models import Project, Role, TutorialEnrolment, User
 from doubtfire.services import enrol_students_from_table, withdraw_students_from_table
-from doubtfire.spreadsheets import FileFormatError, read_table
+from spreadsheets import FileFormatError, read_table
 from doubtfire.tests.factories import (
     CampusFactory,
     ProjectFactory,

@@ -9,7 +9,7 @@ import pytest
 from doubtfire.models import GroupSet, Role, TaskDefinition
 from doubtfire.selectors import date_of_week_day, task_definitions_table, week_and_day
 from doubtfire.services import import_task_definitions_from_table
-from doubtfire.spreadsheets import FileFormatError, csv_bytes, read_table
+from spreadsheets import FileFormatError, csv_bytes, read_table
 from doubtfire.tests.factories import TaskDefinitionFactory, TutorialStreamFactory, UnitFactory
 
 DATA = Path(__file__).parent / "data"

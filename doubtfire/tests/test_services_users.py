@@ -8,7 +8,7 @@ from django.test import Client
 
 from doubtfire.models import Project, Role, TaskDefinition, User
 from doubtfire.services import import_users_from_table
-from doubtfire.spreadsheets import read_table
+from spreadsheets import read_table
 from doubtfire.tests.factories import CampusFactory, TutorialFactory, UnitFactory, UserFactory
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "doubtfire"

@@ -1,4 +1,4 @@
-"""Tests for the shared tabular reader and writers in ``doubtfire.spreadsheets`` (pure: no database)."""
+"""Tests for the shared tabular reader and writers in ``spreadsheets`` (pure: no database)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from doubtfire.spreadsheets import (
+from spreadsheets import (
     XLSX_KIND,
     FileFormatError,
     Row,
