@@ -31,7 +31,7 @@ from attendance.matching import match_participants
 from attendance.models import Course, CourseStudent, Record, Session
 from attendance.presence import PresenceError, connected_seconds
 from doubtfire.models import Role
-from spreadsheets import FileFormatError
+from spreadsheets import FileFormatError, ReadBudget
 
 
 class AttendanceError(Exception):
@@ -53,10 +53,8 @@ class UnknownParticipants(AttendanceError):
 
 
 def reader_limits() -> dict:
-    return {
-        "max_xlsx_uncompressed": settings.XLSX_MAX_UNCOMPRESSED_BYTES,
-        "max_xlsx_entries": settings.XLSX_MAX_ENTRIES,
-    }
+    """The keyword arguments every report and roster parser passes on to the shared reader: the budget."""
+    return {"budget": ReadBudget.from_settings(settings)}
 
 
 def read_roster(*, name: str, data: bytes) -> list[RosterEntry]:

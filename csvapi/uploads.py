@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
-from spreadsheets import FileFormatError, Table, UnsupportedFileType, read_table
+from spreadsheets import FileFormatError, MissingHeadings, ReadBudget, Table, UnsupportedFileType, read_table
 
 
 class UploadRejected(APIException):
@@ -71,18 +71,16 @@ def uploaded_files(request, field: str = "file") -> list[Upload]:
 
 
 def read_uploaded_table(upload: Upload, *, required=(), unsupported_status: int = status.HTTP_400_BAD_REQUEST) -> Table:
-    """Parse an upload with the shared reader; any problem becomes UploadRejected naming the file.
+    """Parse an upload with the shared reader within the configured budget; any problem becomes UploadRejected
+    naming the file. ``required`` headings are checked as soon as the heading row is read.
 
     Doubtfire routes pass `unsupported_status=403`: its clients expect 403 for a non-CSV file.
     """
     try:
-        return read_table(
-            upload.data,
-            required=required,
-            max_xlsx_uncompressed=settings.XLSX_MAX_UNCOMPRESSED_BYTES,
-            max_xlsx_entries=settings.XLSX_MAX_ENTRIES,
-        )
+        return read_table(upload.data, required=required, budget=ReadBudget.from_settings(settings))
     except UnsupportedFileType as error:
         raise UploadRejected(str(error), unsupported_status) from None
+    except MissingHeadings as error:
+        raise UploadRejected(str(error)) from None  # the message lists what the file has: no need to name it
     except FileFormatError as error:
         raise UploadRejected(f"{upload.name}: {error}") from None

@@ -224,9 +224,10 @@ def _progress_report(request, counting=ImportProgress.Counting.ROWS) -> Progress
 RESULT_ROWS_SHOWN = {"ok": 200, "warn": 200, "bad": 1000}
 
 
-def _result_table(title: str, entries: list, css: str) -> dict:
+def _result_table(title: str, entries: list, css: str, total: int) -> dict:
+    # `total` counts every row of the category, also those the result summarised instead of listing.
     shown = RESULT_ROWS_SHOWN[css]
-    return {"title": title, "css": css, "entries": entries[:shown], "total": len(entries), "hidden": max(0, len(entries) - shown)}
+    return {"title": title, "css": css, "entries": entries[:shown], "total": total, "hidden": max(0, total - min(shown, len(entries)))}
 
 
 def _render_import(request, template, context, form, run):
@@ -255,16 +256,16 @@ def _render_import(request, template, context, form, run):
         else:
             messages.success(
                 request,
-                f"Import finished: {len(result.success)} done, {len(result.ignored)} unchanged, "
-                f"{len(result.errors)} with errors.",
+                f"Import finished: {result.counts['success']} done, {result.counts['ignored']} unchanged, "
+                f"{result.counts['errors']} with errors.",
             )
     status = 400 if request.method == "POST" and result is None else 200
     tables = []
     if result is not None:
         tables = [
-            _result_table("Done", result.success, "ok"),
-            _result_table("Left as they were", result.ignored, "warn"),
-            _result_table("Errors", result.errors, "bad"),
+            _result_table("Done", result.success, "ok", result.counts["success"]),
+            _result_table("Left as they were", result.ignored, "warn", result.counts["ignored"]),
+            _result_table("Errors", result.errors, "bad", result.counts["errors"]),
         ]
     return render(request, template, {**context, "form": form, "result": result, "result_tables": tables}, status=status)
 

@@ -14,6 +14,7 @@ import sys
 
 import tablib
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -27,6 +28,7 @@ from doubtfire import selectors, services
 from doubtfire.models import Project, Role, TaskDefinition, Unit, User
 from spreadsheets import (
     FileFormatError,
+    ReadBudget,
     Row,
     Table,
     UnsupportedFileType,
@@ -51,7 +53,7 @@ class SpreadsheetFormat(Format):
 
     def create_dataset(self, in_stream):
         data = in_stream if isinstance(in_stream, bytes) else in_stream.encode("utf-8")
-        table = read_table(data)
+        table = read_table(data, budget=ReadBudget.from_settings(settings))
         dataset = tablib.Dataset(*[[row.values[name] for name in table.headers] for row in table.rows], headers=table.headers)
         dataset.source_table = table
         return dataset
@@ -92,6 +94,15 @@ class DoubtfireCsvResource(resources.Resource):
 
     def import_table(self, table: Table, *, actor: User | None = None) -> services.ImportResult:
         raise NotImplementedError
+
+    def required_headings(self) -> tuple[str, ...]:
+        """Headings an upload must have; the reader refuses a file without them as soon as it has read the
+        heading row, before the rest of the sheet is parsed (the service checks them again)."""
+        return ()
+
+    def read(self, data: bytes) -> Table:
+        """``data`` read by the shared reader with this file's required headings and the configured budget."""
+        return read_table(data, required=self.required_headings(), budget=ReadBudget.from_settings(settings))
 
     # --- django-import-export hooks ------------------------------------------------------------------
     @classmethod
@@ -176,6 +187,9 @@ class UserResource(DoubtfireCsvResource):
     def import_table(self, table, *, actor=None):
         return services.import_users_from_table(actor=actor or self.actor, table=table)
 
+    def required_headings(self):
+        return services.USER_REQUIRED_HEADINGS
+
 
 class UnitResource(DoubtfireCsvResource):
     """Base for the per-unit files: the unit comes from the caller (route id, command option, admin form)."""
@@ -200,6 +214,9 @@ class UnitStudentResource(UnitResource):
     def import_table(self, table, *, actor=None):
         return services.enrol_students_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
 
+    def required_headings(self):
+        return services.ENROLMENT_REQUIRED_HEADINGS + tuple(services.enrolment_tutorial_headings(self._unit()))
+
 
 class WithdrawStudentResource(UnitResource):
     """The withdraw upload: reads unit_code and username of any students file."""
@@ -214,6 +231,9 @@ class WithdrawStudentResource(UnitResource):
 
     def import_table(self, table, *, actor=None):
         return services.withdraw_students_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
+
+    def required_headings(self):
+        return services.WITHDRAW_REQUIRED_HEADINGS
 
 
 class TaskCompletionResource(UnitResource):
@@ -251,6 +271,9 @@ class TaskDefinitionResource(UnitResource):
 
     def import_table(self, table, *, actor=None):
         return services.import_task_definitions_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
+
+    def required_headings(self):
+        return services.TASK_REQUIRED_HEADINGS
 
 
 # --- Management commands --------------------------------------------------------------------------
@@ -299,7 +322,7 @@ class ResourceImportCommand(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
         try:
-            table = read_table(data)
+            table = self.resource_class(actor=actor, unit=unit).read(data)
             with transaction.atomic():
                 outcome = self.resource_class(actor=actor, unit=unit).import_table(table, actor=actor)
                 if options["dry_run"]:

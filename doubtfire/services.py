@@ -164,7 +164,7 @@ from doubtfire.models import (
     Unit,
 )
 from doubtfire.permissions import ROLES_A_CONVENOR_MAY_CREATE, system_role
-from doubtfire.selectors import TASK_DEFINITION_COLUMNS, WEEKDAYS, date_of_week_day
+from doubtfire.selectors import STUDENT_COLUMNS, TASK_DEFINITION_COLUMNS, USER_COLUMNS, WEEKDAYS, date_of_week_day
 from spreadsheets import FileFormatError, Row, Table, normalise_header, without_formula_guards
 
 # Upstream Doubtfire's email rule (reference §2.2), kept so both systems accept the same files.
@@ -173,29 +173,80 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@((?:[-a-z0-9]+\.)+[a-z]{2,})$", re.IGNOREC
 _LOOKUP_CHUNK = 10_000
 
 
+# What an upload's reply repeats back (SPEC §4b "Echo"): the cells of the columns the import knows, long cells
+# cut, and no more entries than keep the reply within a small multiple of the upload. A file of 4,000 extra
+# columns or 200,000 one-character rows must not turn into a reply a hundred times its size.
+ECHO_CELL_CHARS = 200
+ECHO_MESSAGE_CHARS = 500
+ECHO_FACTOR = 8
+ECHO_MIN_CHARS = 2**20
+
+
+def echo_cut(text: str, limit: int = ECHO_CELL_CHARS) -> str:
+    """``text`` as a reply repeats it: at most ``limit`` characters, the rest replaced by an ellipsis."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 @dataclass
 class ImportResult:
-    """What happened to each row of an upload: Doubtfire's `{success, ignored, errors}`."""
+    """What happened to each row of an upload: Doubtfire's `{success, ignored, errors}`.
+
+    Each entry is `{"row": {column: cell}, "row_number": n, "message": "..."}`; `row` holds only the
+    cells of `columns` (all cells when None), each cut to ECHO_CELL_CHARS. Once the entries add up to
+    `echo_limit` characters, further rows are not listed one by one: the category's last entry counts them
+    (row_number = the first of them). `counts` gives the true number of rows in each category.
+    """
 
     success: list[dict] = field(default_factory=list)
     ignored: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    columns: frozenset[str] | None = None
+    echo_limit: int = ECHO_MIN_CHARS
+    counts: dict[str, int] = field(default_factory=lambda: {"success": 0, "ignored": 0, "errors": 0})
+    _echoed: int = 0
+    _unlisted: dict[str, dict] = field(default_factory=dict)
+
+    @classmethod
+    def for_table(cls, table: Table, columns) -> "ImportResult":
+        """A result for an import of `table` that echoes `columns`, its reply bounded by the upload's size."""
+        return cls(columns=frozenset(columns), echo_limit=max(ECHO_MIN_CHARS, ECHO_FACTOR * table.size))
 
     def add_success(self, row: Row, message: str) -> None:
-        self.success.append(_entry(row, message))
+        self._add("success", self.success, row, message)
 
     def add_ignored(self, row: Row, message: str) -> None:
-        self.ignored.append(_entry(row, message))
+        self._add("ignored", self.ignored, row, message)
 
     def add_error(self, row: Row, message: str) -> None:
-        self.errors.append(_entry(row, message))
+        self._add("errors", self.errors, row, message)
+
+    def _add(self, category: str, entries: list[dict], row: Row, message: str) -> None:
+        self.counts[category] += 1
+        if self._echoed <= self.echo_limit:
+            entry = _entry(row, message, self.columns)
+            self._echoed += len(entry["message"]) + sum(len(key) + len(value) + 6 for key, value in entry["row"].items()) + 40
+            entries.append(entry)
+            return
+        summary = self._unlisted.get(category)
+        if summary is None:
+            summary = self._unlisted[category] = {"row": {}, "row_number": row.number, "message": "", "unlisted": 0}
+            entries.append(summary)
+        summary["unlisted"] += 1
+        summary["message"] = (
+            f"{summary['unlisted']:,} more rows from row {summary['row_number']:,} on are not listed one by one, "
+            "to keep this reply small; fix the rows above and upload the file again to see them."
+        )
 
     def as_dict(self) -> dict:
         return {"success": self.success, "ignored": self.ignored, "errors": self.errors}
 
 
-def _entry(row: Row, message: str) -> dict:
-    return {"row": dict(row.values), "row_number": row.number, "message": message}
+def _entry(row: Row, message: str, columns: frozenset[str] | None = None) -> dict:
+    if columns is None:
+        echoed = {name: echo_cut(value) for name, value in row.values.items()}
+    else:
+        echoed = {name: echo_cut(value) for name, value in row.values.items() if name in columns}
+    return {"row": echoed, "row_number": row.number, "message": echo_cut(message, ECHO_MESSAGE_CHARS)}
 
 
 def _require_headings(table: Table, required) -> None:
@@ -285,9 +336,27 @@ def _unit_code_matches(unit: Unit, value: str) -> bool:
     return bool(wanted) and (wanted == code or wanted in [part.strip() for part in code.split("/")])
 
 
+def _cell_limits(model, fields: dict[str, str]) -> dict[str, int]:
+    """{column: the model field's max_length} for the columns of a file that are stored in `fields`."""
+    return {column: model._meta.get_field(name).max_length for column, name in fields.items()}
+
+
+def _overlong(values: dict[str, str], limits: dict[str, int]) -> str | None:
+    """The message for the first cell longer than its field allows, or None. SQLite does not enforce
+    max_length, so an import checks it before anything is stored."""
+    for column, limit in limits.items():
+        value = values.get(column)
+        if value and len(value) > limit:
+            return f"The {column} has {len(value):,} characters; at most {limit:,} are allowed."
+    return None
+
+
 # --- Users CSV -------------------------------------------------------------------------------------
 
 USER_REQUIRED_HEADINGS = ("username", "email", "role", "first_name", "last_name")
+_USER_CELL_LIMITS = _cell_limits(
+    User, {name: name for name in ("username", "email", "first_name", "last_name", "nickname", "student_id")}
+)
 
 
 def role_named(text: str) -> str | None:
@@ -323,7 +392,7 @@ def import_users_from_table(*, actor: User, table: Table, progress=None) -> Impo
     """
     table = without_formula_guards(table)
     _require_headings(table, USER_REQUIRED_HEADINGS)
-    result = ImportResult()
+    result = ImportResult.for_table(table, USER_COLUMNS)
     actor_is_admin = system_role(actor) == Role.ADMIN
     candidates: list[tuple[Row, dict]] = []
     first_row_of: dict[str, int] = {}
@@ -332,6 +401,10 @@ def import_users_from_table(*, actor: User, table: Table, progress=None) -> Impo
         blank = next((name for name in ("username", "email", "role", "first_name", "last_name") if not values[name]), None)
         if blank:
             result.add_error(row, f"The {blank} cannot be blank or empty.")
+            continue
+        overlong = _overlong(values, _USER_CELL_LIMITS)
+        if overlong:
+            result.add_error(row, overlong)
             continue
         username = values["username"].lower()
         email = values["email"]
@@ -398,6 +471,21 @@ def import_users_from_table(*, actor: User, table: Table, progress=None) -> Impo
 # --- Unit enrolment CSV ----------------------------------------------------------------------------
 
 
+ENROLMENT_REQUIRED_HEADINGS = ("unit_code", "username", "email")  # and enrolment_tutorial_headings(unit)
+_ENROLMENT_CELL_LIMITS = _cell_limits(
+    User,
+    {
+        "username": "username",
+        "email": "email",
+        "first_name": "first_name",
+        "last_name": "last_name",
+        "preferred_name": "nickname",
+        "student_id": "student_id",
+    },
+)
+WITHDRAW_REQUIRED_HEADINGS = ("unit_code", "username")
+
+
 def enrolment_tutorial_headings(unit: Unit, streams=None) -> list[str]:
     """`tutorial` for a unit without streams, else one heading per stream (its normalised abbreviation)."""
     streams = list(unit.tutorial_streams.all()) if streams is None else streams
@@ -456,8 +544,8 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
     streams = list(unit.tutorial_streams.all())
     tutorial_headings = enrolment_tutorial_headings(unit, streams)
     table = without_formula_guards(table)
-    _require_headings(table, ("unit_code", "username", "email", *tutorial_headings))
-    result = ImportResult()
+    _require_headings(table, (*ENROLMENT_REQUIRED_HEADINGS, *tutorial_headings))
+    result = ImportResult.for_table(table, [*STUDENT_COLUMNS, *tutorial_headings])
     campus_by_text, campus_by_id = _campus_lookup()
 
     latest: dict[str, tuple[Row, Campus | None]] = {}
@@ -465,6 +553,10 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
         values = row.values
         username = _student_username(unit, row, result)
         if username is None:
+            continue
+        overlong = _overlong(values, _ENROLMENT_CELL_LIMITS)
+        if overlong:
+            result.add_error(row, overlong)
             continue
         if not EMAIL_PATTERN.match(values["email"]):
             result.add_error(row, f"Invalid email address ({values['email']}).")
@@ -648,8 +740,8 @@ def withdraw_students_from_table(*, actor: User, unit: Unit, table: Table, progr
     """
     _lock_unit(unit)
     table = without_formula_guards(table)
-    _require_headings(table, ("unit_code", "username"))
-    result = ImportResult()
+    _require_headings(table, WITHDRAW_REQUIRED_HEADINGS)
+    result = ImportResult.for_table(table, STUDENT_COLUMNS)
     wanted: list[tuple[Row, str]] = []
     first_row_of: dict[str, int] = {}
     for row in table.rows:
@@ -794,7 +886,7 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table,
     table = without_formula_guards(table)
     _require_headings(table, TASK_REQUIRED_HEADINGS)
     present = set(table.headers)
-    result = ImportResult()
+    result = ImportResult.for_table(table, TASK_DEFINITION_COLUMNS)
     existing = list(TaskDefinition.objects.filter(unit=unit))
     by_abbreviation = {definition.abbreviation: definition for definition in existing}
     by_name = {definition.name: definition for definition in existing}

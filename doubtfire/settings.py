@@ -155,6 +155,12 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 2**20)
 # XLSX files are zip archives: refuse those that would expand past this, or have more parts than this.
 XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 100 * 2**20)
 XLSX_MAX_ENTRIES = env_int("XLSX_MAX_ENTRIES", 1000)
+# What the one reader reads of any upload before refusing it (spreadsheets.ReadBudget; README "Reliability and
+# security"): columns in a row, data rows, filled cells in the file, characters in one cell.
+SPREADSHEET_MAX_COLUMNS = env_int("SPREADSHEET_MAX_COLUMNS", 1_000)
+SPREADSHEET_MAX_ROWS = env_int("SPREADSHEET_MAX_ROWS", 200_000)
+SPREADSHEET_MAX_CELLS = env_int("SPREADSHEET_MAX_CELLS", 1_000_000)
+SPREADSHEET_MAX_CELL_CHARS = env_int("SPREADSHEET_MAX_CELL_CHARS", 32_767)
 # Django refuses request bodies above this with 400; keep it above the upload limit so we answer 413 ourselves.
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 2**20

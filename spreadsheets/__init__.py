@@ -13,13 +13,19 @@ The package is pure: bytes in, a :class:`Table` or a :class:`FileFormatError` ou
 writers). It imports nothing from Django so that parsers, services, commands and benchmarks can all use it,
 and so that its tests need no database.
 
-Modules: ``errors`` (what is raised), ``table`` (Row, Table, heading names), ``detection`` (file kind and text
-decoding), ``reader`` (read_table, xlsx_text), ``cells`` (scalar text shared by both ends), ``writer`` (CSV and
-XLSX out, formula neutralising).
+Every read is bounded by a :class:`ReadBudget` (columns, rows, filled cells, characters per cell, what an XLSX
+may expand to), checked as each count is made: a file over it is refused with :class:`BudgetExceeded` at the
+first row that goes over, before the rest is parsed. Routes pass ``ReadBudget.from_settings(settings)``.
+
+Modules: ``errors`` (what is raised), ``budget`` (the limits), ``table`` (Row, Table, heading names),
+``detection`` (file kind and text decoding), ``reader`` (read_table, xlsx_text), ``xlsx`` (the streaming
+worksheet reader), ``cells`` (scalar text shared by both ends), ``writer`` (CSV and XLSX out, formula
+neutralising).
 """
 
+from spreadsheets.budget import BudgetExceeded, ReadBudget
 from spreadsheets.detection import CSV_KIND, XLSX_KIND, decode_text, detect_kind
-from spreadsheets.errors import FileFormatError, UnsupportedFileType
+from spreadsheets.errors import FileFormatError, MissingHeadings, UnsupportedFileType
 from spreadsheets.reader import cycle_collection_paused, read_table, xlsx_text
 from spreadsheets.table import Row, Table, normalise_header
 from spreadsheets.writer import (
@@ -33,9 +39,12 @@ from spreadsheets.writer import (
 )
 
 __all__ = [
+    "BudgetExceeded",
     "CSV_KIND",
     "XLSX_KIND",
     "FileFormatError",
+    "MissingHeadings",
+    "ReadBudget",
     "Row",
     "Table",
     "UnsupportedFileType",

@@ -6,6 +6,7 @@ import codecs
 import io
 import re
 import zipfile
+import zlib
 
 from spreadsheets.errors import FileFormatError
 
@@ -44,8 +45,8 @@ _BINARY_BYTES = bytes(set(range(0x01, 0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x
 _SNIFF_BYTES = 64 * 1024
 
 # What zipfile raises for archives that are cut short, corrupt, encrypted or use unknown compression.
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
-               NotImplementedError)
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
+               NotImplementedError, zlib.error)
 
 
 def detect_kind(data: bytes) -> str:
@@ -82,7 +83,7 @@ def _zip_kind(data: bytes) -> str:
             if "mimetype" in names:
                 with archive.open("mimetype") as part:
                     mimetype = part.read(100)  # bounded: the part itself could be a bomb
-    except _ZIP_ERRORS:
+    except ZIP_ERRORS:
         # Part names are stored uncompressed in each local header, so a cut-off workbook still shows
         # them; calling it XLSX lets the teacher hear "damaged" rather than "wrong type".
         office = any(name in data for name in (b"xl/", b"docProps/", b"[Content_Types].xml"))

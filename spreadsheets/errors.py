@@ -35,3 +35,7 @@ class UnsupportedFileType(FileFormatError):
 
     def __reduce__(self) -> tuple[type[UnsupportedFileType], tuple[str, str]]:
         return (type(self), (self.kind, self.message))
+
+
+class MissingHeadings(FileFormatError):
+    """The heading row lacks headings the caller requires; raised as soon as the heading row is read."""

@@ -4,32 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime
 import gc
 import io
 import itertools
 import re
-import zipfile
 from collections.abc import Generator, Iterable, Iterator
-from typing import TYPE_CHECKING
 
-import openpyxl
-from openpyxl.styles.numbers import is_datetime
 from openpyxl.utils import get_column_letter
 
-from spreadsheets.cells import scalar_text
-from spreadsheets.detection import (
-    _ZIP_ERRORS,
-    CSV_KIND,
-    XLSX_KIND,
-    decode_text,
-    detect_kind,
+from spreadsheets.budget import (
+    ReadBudget,
+    cell_too_long,
+    too_many_cells,
+    too_many_columns,
+    too_many_rows,
 )
-from spreadsheets.errors import FileFormatError, UnsupportedFileType
+from spreadsheets.detection import CSV_KIND, XLSX_KIND, decode_text, detect_kind
+from spreadsheets.errors import FileFormatError, MissingHeadings, UnsupportedFileType
 from spreadsheets.table import Row, Table, normalise_header
-
-if TYPE_CHECKING:
-    from openpyxl.cell.read_only import EmptyCell, ReadOnlyCell
+from spreadsheets.writer import without_formula_guard
+from spreadsheets.xlsx import xlsx_records
 
 # Python's default limit (131072 characters) rejects legitimate long cells such as task descriptions.
 # The limit is process-wide state of the csv module, so it is raised once here, never lowered.
@@ -59,78 +53,72 @@ def cycle_collection_paused() -> Iterator[None]:
 
 
 @cycle_collection_paused()
-def read_table(
-    data: bytes,
-    *,
-    required: Iterable[str] = (),
-    max_rows: int = 200_000,
-    max_xlsx_uncompressed: int = 100 * 2**20,
-    max_xlsx_entries: int = 1000,
-) -> Table:
+def read_table(data: bytes, *, required: Iterable[str] = (), budget: ReadBudget | None = None) -> Table:
     """Read a CSV (any common encoding, ``,`` ``;`` or tab) or the first sheet of an XLSX file.
 
-    The first non-blank row is the heading row. Blank rows and rows that repeat the headings are
-    skipped but still counted, so ``Row.number`` matches what the teacher sees in Excel. Every row has
-    every heading as a key; values are trimmed strings. Raises :class:`UnsupportedFileType` for other
-    kinds of file and :class:`FileFormatError` for anything else a person has to fix in the file.
+    The first non-blank row is the heading row; ``required`` headings are checked as soon as it is read,
+    before any other row. Blank rows and rows that repeat the headings are skipped but still counted, so
+    ``Row.number`` matches what the teacher sees in Excel. Every row has every heading as a key; values are
+    trimmed strings. Every count is checked against ``budget`` (the defaults of :class:`ReadBudget` when
+    None) as it is made, and reading stops at the first row over it. Raises :class:`UnsupportedFileType` for
+    other kinds of file, :class:`BudgetExceeded` for a file over the budget and :class:`FileFormatError` for
+    anything else a person has to fix in the file.
     """
+    budget = budget or ReadBudget()
     kind = detect_kind(data)
     if kind == CSV_KIND:
-        records = _csv_records(decode_text(data))
+        records = _csv_records(decode_text(data), budget)
     elif kind == XLSX_KIND:
-        records = _xlsx_records(data, max_uncompressed=max_xlsx_uncompressed, max_entries=max_xlsx_entries)
+        records = xlsx_records(data, budget)
     elif kind == "inode/x-empty":
         raise FileFormatError("The file is empty.")
     else:
         raise UnsupportedFileType(kind)
     try:
-        return _build_table(records, kind=kind, required=required, max_rows=max_rows)
+        return _build_table(records, kind=kind, required=required, budget=budget, size=len(data))
     finally:
-        records.close()  # releases the workbook at once when a bad row stops reading early
+        records.close()  # stops the parse at once when a bad row ends reading early
 
 
-def xlsx_text(
-    data: bytes,
-    *,
-    max_rows: int = 200_000,
-    max_xlsx_uncompressed: int = 100 * 2**20,
-    max_xlsx_entries: int = 1000,
-) -> str:
+def xlsx_text(data: bytes, *, budget: ReadBudget | None = None) -> str:
     """The first worksheet of an XLSX file as tab-separated text, line n holding row n (blank rows kept).
 
     For reports that stack several tables in one sheet (a Teams attendance report re-saved from Excel),
     whose readers find the tables in text and hand each back to :func:`read_table`. Cells read exactly as
-    in :func:`read_table`, with the same zip checks and errors.
+    in :func:`read_table`, with the same checks, budget and errors.
     """
-    records = _xlsx_records(data, max_uncompressed=max_xlsx_uncompressed, max_entries=max_xlsx_entries)
+    budget = budget or ReadBudget()
+    records = xlsx_records(data, budget)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    line = 0
     try:
         for number, cells in records:
-            if number > max_rows:
-                raise FileFormatError(f"The file has more than {max_rows} rows; split it into smaller files.")
-            while cells and not cells[-1]:
-                cells.pop()
+            if number > budget.rows:
+                raise too_many_rows(budget)
+            if number > line + 1:
+                buffer.write("\n" * (number - line - 1))
             writer.writerow(cells)
+            line = max(line, number)
     finally:
         records.close()
     return buffer.getvalue()
 
 
 def _build_table(
-    records: Iterator[tuple[int, list[str]]], *, kind: str, required: Iterable[str], max_rows: int
+    records: Iterator[tuple[int, list[str]]], *, kind: str, required: Iterable[str], budget: ReadBudget, size: int
 ) -> Table:
     """Turn (row number, trimmed cells) records into a Table, applying the heading and row rules."""
     records = iter(records)
     for number, cells in records:
         if any(cells):
             original, headers = _read_headings(cells)
-            _check_required(headers, required)
+            _check_required(original, headers, required)
             break
     else:
         raise FileFormatError("The file is empty.")
     # The per-row loop runs 50,000+ times on a big log: locals, and the rare cases behind one cheap test.
-    width, first_heading = len(headers), headers[0]
+    width, first_heading, max_rows = len(headers), headers[0], budget.rows
     rows: list[Row] = []
     append = rows.append
     for number, cells in records:
@@ -146,13 +134,9 @@ def _build_table(
         if normalise_header(cells[0]) == first_heading and list(map(normalise_header, cells)) == headers:
             continue  # the heading row pasted again, e.g. two exports joined together
         if len(rows) >= max_rows:
-            raise FileFormatError(f"The file has more than {max_rows} rows; split it into smaller files.")
+            raise too_many_rows(budget)
         append(Row(number, dict(zip(headers, cells))))
-    return Table(headers=headers, original_headers=original, rows=rows, kind=kind)
-
-
-# Excel's own limit (column XFD); anything wider was not made by a spreadsheet program.
-MAX_COLUMNS = 16_384
+    return Table(headers=headers, original_headers=original, rows=rows, kind=kind, size=size)
 
 
 def _read_headings(cells: list[str]) -> tuple[list[str], list[str]]:
@@ -160,11 +144,6 @@ def _read_headings(cells: list[str]) -> tuple[list[str], list[str]]:
     cells = [cell.replace("\ufeff", "").strip() for cell in cells]
     while cells and not cells[-1]:
         cells.pop()
-    if len(cells) > MAX_COLUMNS:
-        raise FileFormatError(
-            f"The heading row has {len(cells):,} columns; a spreadsheet holds at most {MAX_COLUMNS:,}. "
-            "Is this the right file?"
-        )
     headers: list[str] = []
     for position, cell in enumerate(cells, start=1):
         column = f"column {position} ({get_column_letter(position)})"
@@ -179,10 +158,13 @@ def _read_headings(cells: list[str]) -> tuple[list[str], list[str]]:
     return cells, headers
 
 
-def _check_required(headers: list[str], required: Iterable[str]) -> None:
-    missing = [name for name in map(normalise_header, required) if name not in headers]
+def _check_required(original: list[str], headers: list[str], required: Iterable[str]) -> None:
+    # A heading a download guarded against formulas ('-Prac for a stream called -Prac) still counts: the
+    # imports take the guard off after reading.
+    present = set(headers).union(normalise_header(without_formula_guard(heading)) for heading in original)
+    missing = [name for name in map(normalise_header, required) if name not in present]
     if missing:
-        raise FileFormatError(f"Missing headings: {', '.join(missing)}. Found: {', '.join(headers)}.")
+        raise MissingHeadings(f"Missing headings: {', '.join(missing)}. Found: {', '.join(headers)}.")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -203,7 +185,7 @@ def _sniff_delimiter(text: str) -> str:
     return max(_DELIMITERS, key=lambda delimiter: counts[delimiter])  # max keeps the first on ties
 
 
-def _csv_records(text: str) -> Generator[tuple[int, list[str]], None, None]:
+def _csv_records(text: str, budget: ReadBudget) -> Generator[tuple[int, list[str]], None, None]:
     """Yield (Excel row number, trimmed cells) for each CSV record, blank records included.
 
     A record whose quoted cell spans lines is one spreadsheet row, so numbering follows records, not
@@ -211,6 +193,9 @@ def _csv_records(text: str) -> Generator[tuple[int, list[str]], None, None]:
     quote swallow the rest of the file. The reader only asks for another line in the middle of a
     record while inside quotes, so a record that comes back after the lines ran out is exactly that
     case, and it is reported instead of being imported as one giant cell.
+
+    The csv module splits a record in C; its width, filled cells and longest cell are checked against the
+    budget before the record is handed on, so the first record over the budget ends the read.
     """
     lines_ran_out = False
 
@@ -224,6 +209,10 @@ def _csv_records(text: str) -> Generator[tuple[int, list[str]], None, None]:
     reader = csv.reader(lines, delimiter=_sniff_delimiter(text))
     strip = str.strip
     number = 0
+    max_columns, cells_left = budget.columns, budget.cells
+    # No cell can be longer than the whole text: then the per-record length test is skipped.
+    check_lengths = len(text) > budget.cell_chars
+    heading_seen = False
     try:
         for record in reader:
             number += 1
@@ -233,106 +222,21 @@ def _csv_records(text: str) -> Generator[tuple[int, list[str]], None, None]:
                     "read as one cell; check the quote marks on that row.",
                     row=number,
                 )
+            width = len(record)
+            if width > max_columns:
+                raise too_many_columns(width, budget, number, heading=not heading_seen)
+            filled = width - record.count("")
+            if filled:
+                heading_seen = True
+                cells_left -= filled
+                if cells_left < 0:
+                    raise too_many_cells(budget, number)
+                if check_lengths:
+                    longest = max(map(len, record))
+                    if longest > budget.cell_chars:
+                        position = next(i for i, cell in enumerate(record, 1) if len(cell) == longest)
+                        raise cell_too_long(longest, budget, number, position)
             yield number, list(map(strip, record))
     except csv.Error as error:
         number += 1
         raise FileFormatError(f"Row {number} could not be read as CSV: {error}.", row=number) from error
-
-
-def _xlsx_records(
-    data: bytes, *, max_uncompressed: int, max_entries: int
-) -> Generator[tuple[int, list[str]], None, None]:
-    """Yield (row number, trimmed cell texts) from the first worksheet after checking the zip is safe.
-
-    openpyxl opens the archive with no size checks, so the declared sizes are checked first: zipfile
-    never inflates a part beyond its declared size (it stops and fails the CRC), so the sum of declared
-    sizes is a true bound on memory. defusedxml, when installed, guards the XML itself.
-    """
-    _check_xlsx_archive(data, max_uncompressed=max_uncompressed, max_entries=max_entries)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many unrelated types for bad input
-        raise _xlsx_error(error) from error
-    try:
-        if not workbook.worksheets:
-            raise FileFormatError("The XLSX file has no worksheet.")
-        sheet = workbook.worksheets[0]
-        # Some generators write a wrong <dimension>; trusting it would silently cut columns or rows.
-        sheet.reset_dimensions()
-        try:
-            for number, cells in enumerate(sheet.iter_rows(), start=1):
-                yield number, [_xlsx_cell_text(cell) for cell in cells]
-        except FileFormatError:
-            raise
-        except Exception as error:  # parsing is lazy in read-only mode, so errors surface here
-            raise _xlsx_error(error) from error
-    finally:
-        workbook.close()
-
-
-def _check_xlsx_archive(data: bytes, *, max_uncompressed: int, max_entries: int) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except _ZIP_ERRORS as error:
-        raise _damaged_xlsx() from error
-    if len(entries) > max_entries:
-        raise FileFormatError(
-            f"The XLSX file has {len(entries)} parts; at most {max_entries} are allowed."
-        )
-    expanded = sum(entry.file_size for entry in entries)
-    if expanded > max_uncompressed:
-        raise FileFormatError(
-            f"The XLSX file would expand to {_megabytes(expanded)} MB; "
-            f"at most {_megabytes(max_uncompressed)} MB is allowed."
-        )
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 2**20:.1f}".removesuffix(".0")
-
-
-def _damaged_xlsx() -> FileFormatError:
-    return FileFormatError("The XLSX file is damaged or truncated; open it in Excel and save it again.")
-
-
-def _xlsx_error(error: Exception) -> FileFormatError:
-    if isinstance(error, (zipfile.BadZipFile, EOFError)):
-        return _damaged_xlsx()
-    return FileFormatError(
-        "The XLSX file could not be read; open it in Excel, save it again as an Excel Workbook "
-        "(.xlsx) or as CSV, and upload that."
-    )
-
-
-def _xlsx_cell_text(cell: ReadOnlyCell | EmptyCell) -> str:
-    """The text a teacher sees in a worksheet cell.
-
-    Excel has no date type: a date is a number with a date format, which openpyxl returns as a
-    datetime at midnight. The cell's format decides whether the teacher sees a date or a date and
-    time; it is looked up only for datetimes because reading styles is the slow part.
-    """
-    value = cell.value
-    if isinstance(value, datetime.datetime) and is_datetime(cell.number_format) == "date":
-        return value.strftime("%Y-%m-%d")
-    return _cell_text(value)
-
-
-def _cell_text(value: object) -> str:
-    """Text for the value types openpyxl returns in data-only mode."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, datetime.date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, datetime.time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, datetime.timedelta):
-        # Durations such as "[h]:mm:ss" cells (attendance minutes); Excel shows total hours.
-        seconds = round(value.total_seconds())
-        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-        return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-    return scalar_text(value)

@@ -20,12 +20,16 @@ class Row(NamedTuple):
 
 @dataclass(frozen=True)
 class Table:
-    """A parsed upload: normalised ``headers`` for code, ``original_headers`` for messages."""
+    """A parsed upload: normalised ``headers`` for code, ``original_headers`` for messages.
+
+    ``size`` is the upload's length in bytes, so that a reply can be kept to a small multiple of it.
+    """
 
     headers: list[str]
     original_headers: list[str]
     rows: list[Row]
     kind: str
+    size: int = 0
 
 
 _HEADER_SEPARATORS = re.compile(r"[\s_\-]+")

@@ -134,7 +134,7 @@ def without_formula_guards(table: Table) -> Table:
                 rows.append(row)
                 continue
         rows.append(Row(row.number, dict(zip(headers, map(without_formula_guard, row.values.values())))))
-    return Table(headers=headers, original_headers=table.original_headers, rows=rows, kind=table.kind)
+    return Table(headers=headers, original_headers=table.original_headers, rows=rows, kind=table.kind, size=table.size)
 
 
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spreadsheets import (
     XLSX_KIND,
+    BudgetExceeded,
     FileFormatError,
     UnsupportedFileType,
     cycle_collection_paused,
@@ -66,19 +67,19 @@ def _read(data: bytes, **reader_limits):
         raise _unsupported(error) from None
     # One-table formats announce themselves on their first line: classify from the head of the file so a
     # 50,000-event log is split into cells once (by the shared reader), not twice.
-    head = SectionedText("\n".join(decoded[:65536].splitlines()[:20]))
+    head = SectionedText("\n".join(decoded[:65536].splitlines()[:20]), **reader_limits)
     first = next((headers for headers, cells in zip(head.headers, head.cells) if any(cells)), None)
     if first is not None and _classify(first) in (TEAMS_LEGACY, GOOGLE_FORM):
         return _classify(first), None
-    return _find_section(SectionedText(decoded))
+    return _find_section(SectionedText(decoded, **reader_limits))
 
 
 def _read_xlsx(data: bytes, **reader_limits):
     """A workbook holding one table (read once), or else one whose sheet stacks several (Teams, Zoom)."""
     try:
         table = read_table(data, **reader_limits)
-    except UnsupportedFileType:
-        raise
+    except (UnsupportedFileType, BudgetExceeded):
+        raise  # reading the sheet again as text would cost the same and meet the same limit
     except FileFormatError as error:  # e.g. "Row 2 has 2 cells...": a sectioned sheet read as one table
         table, refused = None, error
     else:
@@ -87,7 +88,7 @@ def _read_xlsx(data: bytes, **reader_limits):
             return found, table
         refused = None
     # Damaged files and zip bombs fail here again, with the reader's own message.
-    text = SectionedText(xlsx_text(data, **reader_limits), delimiter="\t")
+    text = SectionedText(xlsx_text(data, **reader_limits), delimiter="\t", **reader_limits)
     try:
         return _find_section(text)
     except ReportError:

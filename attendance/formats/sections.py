@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 
-from spreadsheets import Table, normalise_header, read_table
+from spreadsheets import ReadBudget, Table, normalise_header, read_table
+from spreadsheets.budget import cell_too_long, too_many_cells, too_many_columns
 
 
 def _delimiter(line: str) -> str:
@@ -21,12 +22,14 @@ def _delimiter(line: str) -> str:
 class SectionedText:
     """The lines of a decoded text report, each also split into cells for finding section headings."""
 
-    def __init__(self, text: str, *, delimiter: str | None = None):
+    def __init__(self, text: str, *, delimiter: str | None = None, budget: ReadBudget | None = None):
         self.lines = text.splitlines()
+        budget = budget or ReadBudget()
         delimiter = delimiter or _delimiter(next((line for line in self.lines if line.strip()), ""))
-        self.cells = [[cell.strip() for cell in row] for row in csv.reader(self.lines, delimiter=delimiter)]
+        self.cells = _within_budget(csv.reader(self.lines, delimiter=delimiter), budget, len(text))
         if len(self.cells) != len(self.lines):  # a quoted cell spanning lines: fall back to plain splitting
-            self.cells = [[cell.strip().strip('"') for cell in line.split(delimiter)] for line in self.lines]
+            split = ([cell.strip('"') for cell in line.split(delimiter)] for line in self.lines)
+            self.cells = _within_budget(split, budget, len(text))
         self.headers = [[normalise_header(cell) for cell in cells] for cells in self.cells]
 
     def find(self, test: Callable[[set[str]], bool], start: int = 0) -> int | None:
@@ -62,6 +65,26 @@ class SectionedText:
             if len(cells) >= 2 and cells[0] and cells[1]:
                 pairs.setdefault(normalise_header(cells[0]), (cells[1], index + 1))
         return pairs
+
+
+def _within_budget(records, budget: ReadBudget, length: int) -> list[list[str]]:
+    """The trimmed cells of each record, stopping at the first record over the reader's budget (as
+    `read_table` would): the whole report is split here before any table of it is read."""
+    cells: list[list[str]] = []
+    cells_left = budget.cells
+    check_lengths = length > budget.cell_chars
+    for number, record in enumerate(records, start=1):
+        if len(record) > budget.columns:
+            raise too_many_columns(len(record), budget, number, heading=False)
+        cells_left -= len(record) - record.count("")
+        if cells_left < 0:
+            raise too_many_cells(budget, number)
+        if check_lengths and record and max(map(len, record)) > budget.cell_chars:
+            longest = max(map(len, record))
+            column = next(index for index, cell in enumerate(record, start=1) if len(cell) == longest)
+            raise cell_too_long(longest, budget, number, column)
+        cells.append([cell.strip() for cell in record])
+    return cells
 
 
 def _looks_like_title(cell: str) -> bool:

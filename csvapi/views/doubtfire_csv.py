@@ -76,9 +76,12 @@ class DoubtfireCsvView(APIView):
             raise PermissionDenied(message)
 
     @staticmethod
-    def table_of(upload):
-        # 403 for a file of the wrong kind, as Doubtfire's clients expect; 400 for a damaged one.
-        return read_uploaded_table(upload, unsupported_status=status.HTTP_403_FORBIDDEN)
+    def table_of(upload, resource):
+        # 403 for a file of the wrong kind, as Doubtfire's clients expect; 400 for a damaged one or one without
+        # the resource's headings (refused as soon as its heading row is read).
+        return read_uploaded_table(
+            upload, required=resource.required_headings(), unsupported_status=status.HTTP_403_FORBIDDEN
+        )
 
     # --- the two kinds of answer --------------------------------------------------------------------
     @staticmethod
@@ -112,8 +115,8 @@ class UsersCsvView(DoubtfireCsvView):
         upload = uploaded_file(request)
         if not may_in_system(request.user, UPLOAD_USERS_CSV):
             raise PermissionDenied("Not authorised to upload CSV of users")
-        table = self.table_of(upload)
-        return self.upload_result(resources.UserResource(actor=request.user), table, request.user)
+        resource = resources.UserResource(actor=request.user)
+        return self.upload_result(resource, self.table_of(upload, resource), request.user)
 
 
 class UnitStudentsCsvView(DoubtfireCsvView):
@@ -132,8 +135,8 @@ class UnitStudentsCsvView(DoubtfireCsvView):
         upload = uploaded_file(request)
         unit = self.unit_or_404(unit_id)
         self.require_unit(request.user, UPLOAD_CSV, unit, f"Not authorised to upload CSV of students to {unit.code}")
-        table = self.table_of(upload)
-        return self.upload_result(resources.UnitStudentResource(actor=request.user, unit=unit), table, request.user)
+        resource = resources.UnitStudentResource(actor=request.user, unit=unit)
+        return self.upload_result(resource, self.table_of(upload, resource), request.user)
 
 
 class WithdrawCsvView(DoubtfireCsvView):
@@ -146,8 +149,8 @@ class WithdrawCsvView(DoubtfireCsvView):
         upload = uploaded_file(request)
         unit = self.unit_or_404(unit_id)
         self.require_unit(request.user, UPLOAD_CSV, unit, f"Not authorised to upload CSV of students to {unit.code}")
-        table = self.table_of(upload)
-        return self.upload_result(resources.WithdrawStudentResource(actor=request.user, unit=unit), table, request.user)
+        resource = resources.WithdrawStudentResource(actor=request.user, unit=unit)
+        return self.upload_result(resource, self.table_of(upload, resource), request.user)
 
 
 class TaskCompletionCsvView(DoubtfireCsvView):
@@ -201,8 +204,8 @@ class TaskDefinitionsCsvView(DoubtfireCsvView):
         upload = uploaded_file(request)
         unit = self.unit_or_404(self.unit_id_parameter(request.data))
         self.require_unit(request.user, UPLOAD_CSV, unit, "Not authorised to upload CSV of tasks")
-        table = self.table_of(upload)
-        return self.upload_result(resources.TaskDefinitionResource(actor=request.user, unit=unit), table, request.user)
+        resource = resources.TaskDefinitionResource(actor=request.user, unit=unit)
+        return self.upload_result(resource, self.table_of(upload, resource), request.user)
 
 
 # Included by csvapi/urls.py. Paths exactly as the seed (no trailing slash). `[^/]*` lets `/units/test` and `/units//withdraw`
