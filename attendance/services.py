@@ -69,7 +69,11 @@ def read_roster(*, name: str, data: bytes) -> list[RosterEntry]:
 
 
 def sign_up_teacher(*, name: str, email: str, password: str):
-    """Create a teacher account (system role Convenor) whose username is the lower-cased email.
+    """Create a teacher account whose username is the lower-cased email.
+
+    The teacher gets system role Tutor: they own the attendance courses they create and nothing else. Signing
+    up grants no power over other people (no users upload, no units); an Admin grants Convenor or Admin (admin
+    site, `PATCH /api/users/<id>/`, or `manage.py set_role`).
 
     The email must be unused by anyone, compared without case; the password must pass Django's validators.
     """
@@ -78,7 +82,7 @@ def sign_up_teacher(*, name: str, email: str, password: str):
     if not first_name:
         raise AttendanceError("The name must not be blank.")
     User = get_user_model()
-    user = User(username=email, email=email, first_name=first_name[:150], last_name=last_name[:150], role=Role.CONVENOR)
+    user = User(username=email, email=email, first_name=first_name[:150], last_name=last_name[:150], role=Role.TUTOR)
     try:
         validate_password(password, user=user)
     except ValidationError as error:

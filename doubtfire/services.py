@@ -79,6 +79,26 @@ def user_for_auth_token(*, raw: str | None, username: str | None = None) -> User
     return token.user
 
 
+# --- System roles ----------------------------------------------------------------------------------
+
+
+def set_system_role(*, user: User, role: str) -> User:
+    """Give `user` the system role `role` (Student, Tutor, Convenor or Admin); an operator's or Admin's act.
+
+    Signing up never grants Convenor or Admin: this (also reached through the admin site and
+    `PATCH /api/users/<id>/` by an Admin) is how they are given. An Admin may manage the admin site; someone
+    moved off Admin no longer may, unless they are a superuser (who stays Admin). One query.
+    """
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
+    was_admin = user.role == Role.ADMIN
+    user.role = role
+    if was_admin and role != Role.ADMIN and not user.is_superuser:
+        user.is_staff = False
+    user.save()
+    return user
+
+
 # --- Tasks -----------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ How each actor presents itself depends on the route family (SPEC §1):
 The world (built afresh for every case with factories): unit COS10001 with a stream `LA`, a tutorial
 `LA1-01` in it, one enrolled student with a task; unit COS20002 staffed by the "other" tutor and convenor;
 an admin. The convenor of COS10001 is also the attendance teacher: they own course CS101/2026 with two
-students and 2026-02-13 recorded. The other teacher (a Convenor, no unit role) owns CS202/2026. The broken
+students and 2026-02-13 recorded. The other teacher (signed up through /api_signup: system role Tutor, no unit role) owns CS202/2026. The broken
 tokens (bad, expired, revoked) are all presented in the convenor's name, the person who would otherwise
 get through almost everywhere, so that only the state of the token decides.
 """
@@ -144,7 +144,7 @@ def build_world() -> World:
     other_convenor = staff("oconvenor", Role.CONVENOR, other_unit, UnitRole.Kind.CONVENOR)
     convenor = staff("cconvenor", Role.CONVENOR, unit, UnitRole.Kind.CONVENOR)
     admin = UserFactory(username="aadmin", role=Role.ADMIN)
-    other_teacher = UserFactory(username="oteacher@example.edu", email="oteacher@example.edu", role=Role.CONVENOR)
+    other_teacher = UserFactory(username="oteacher@example.edu", email="oteacher@example.edu", role=Role.TUTOR)
 
     course = Course.objects.create(owner=convenor.user, course_id="CS101", course_name="Intro", batch=2026)
     rolls = [CourseStudent.objects.create(course=course, roll=roll, name=name) for roll, name in (("1", "Asha"), ("2", "Ravi"))]
@@ -251,7 +251,7 @@ MATRIX = [
     # route                                                        ano bad exp rev stu oTu tut oCo con adm oTe
     # --- Doubtfire CSV API (SPEC §2): 419 for every auth failure, then the role table --------------------
     csv("GET", "/api/csv/users",                                  "419 419 419 419 403 403 403 403 403 200 403"),
-    csv("POST", "/api/csv/users",                                 "419 419 419 419 403 403 403 201 201 201 201",
+    csv("POST", "/api/csv/users",                                 "419 419 419 419 403 403 403 201 201 201 403",
         lambda w: {"file": upload("users.csv", USERS_CSV)}),
     csv("GET", "/api/csv/units/{unit}",                           "419 419 419 419 403 403 200 403 200 200 403"),
     csv("POST", "/api/csv/units/{unit}",                          "419 419 419 419 403 403 403 403 201 201 403",
@@ -376,8 +376,8 @@ MATRIX = [
         lambda w: {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}),
     dash("GET", "/accounts/password/done/",                  "login login login login   200   200   200   200   200   200   200"),
     dash("GET", "/units/",                                   "login login login login   200   200   200   200   200   200   200"),
-    dash("GET", "/units/users/upload/",                      "login login login login   403   403   403   200   200   200   200"),
-    dash("POST", "/units/users/upload/",                     "login login login login   403   403   403   200   200   200   200",
+    dash("GET", "/units/users/upload/",                      "login login login login   403   403   403   200   200   200   403"),
+    dash("POST", "/units/users/upload/",                     "login login login login   403   403   403   200   200   200   403",
         lambda w: {"file": upload("users.csv", USERS_CSV)}),
     dash("GET", "/units/{unit}/",                            "login login login login   403   403   200   403   200   200   403"),
     dash("GET", "/units/{unit}/tasks/",                      "login login login login   403   403   200   403   200   200   403"),

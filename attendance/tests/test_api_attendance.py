@@ -65,13 +65,32 @@ def db_state():
 # --- The seed, route by route ------------------------------------------------------------------------
 
 
-def test_signup_creates_a_convenor_with_the_email_as_username(client, db):
+def test_signup_creates_a_tutor_with_the_email_as_username(client, db):
     token = signup(client)
     user = User.objects.get()
+    # System role Tutor (issue 11): a stranger who signs up owns attendance courses and nothing else.
     assert (user.username, user.email, user.first_name, user.last_name, user.role) == (
-        "asha.rao@uni.edu", "asha.rao@uni.edu", "Asha", "Rao", Role.CONVENOR,
+        "asha.rao@uni.edu", "asha.rao@uni.edu", "Asha", "Rao", Role.TUTOR,
     )
     assert user.check_password(PASSWORD) and isinstance(token, str) and len(token) >= 32
+
+
+def test_a_signed_up_teacher_cannot_create_users_or_read_anyone(client, db):
+    token = signup(client)
+    headers = {"HTTP_USERNAME": "asha.rao@uni.edu", "HTTP_AUTH_TOKEN": token}
+    users_file = b"username,email,role,first_name,last_name\nsquatted,squat@uni.edu,Student,S,Q\n"
+    upload = client.post("/api/csv/users", {"file": io.BytesIO(users_file)}, **headers)
+    assert upload.status_code == 403 and "Not authorised" in upload.json()["error"]
+    assert not User.objects.filter(username="squatted").exists()
+    assert client.get("/api/csv/users", **headers).status_code == 403
+    listed = client.get("/api/users/", **headers).json()
+    assert [person["username"] for person in listed["results"]] == ["asha.rao@uni.edu"]
+    # Their own courses still work, exactly as the seed describes.
+    roster = io.BytesIO(b"Roll Number,Name\n1,Shreya\n")
+    roster.name = "students.csv"
+    added = client.post("/add_course", {"token": token, "api": "1", "course_id": "CS1", "course_name": "C",
+                                        "batch": "2026", "file": roster})
+    assert added.status_code == 200
 
 
 def test_signup_rejects_a_repeated_email_in_any_case_a_weak_password_and_blanks(client, db):

@@ -192,7 +192,7 @@ class SignUpSerializer(serializers.Serializer):
 
 
 class SignUpView(APIView):
-    """`POST /api_signup`: create a teacher (role Convenor) and return an API token."""
+    """`POST /api_signup`: create a teacher (system role Tutor: owns attendance courses only) and return an API token."""
 
     authentication_classes = []
     permission_classes = [AllowAny]

@@ -56,7 +56,7 @@ def upload(browser, course, **fields):
 # --- Signing up ---------------------------------------------------------------------------------------
 
 
-def test_sign_up_makes_a_convenor_and_signs_them_in(client):
+def test_sign_up_makes_a_tutor_and_signs_them_in(client):
     response = client.post(
         "/accounts/signup/",
         {"name": "Asha Rao", "email": "Asha@Uni.edu", "password": "a long passphrase", "password_again": "a long passphrase"},
@@ -64,7 +64,7 @@ def test_sign_up_makes_a_convenor_and_signs_them_in(client):
     )
     assert response.redirect_chain[-1][0] == "/"
     user = User.objects.get(email="asha@uni.edu")
-    assert user.role == Role.CONVENOR
+    assert user.role == Role.TUTOR  # owns attendance courses, nothing else (issue 11)
     assert response.context["user"] == user
     assert user.check_password("a long passphrase")
 
