@@ -94,3 +94,31 @@ def test_errors_are_command_errors(unit, tmp_path):
         run("import_users", str(tmp_path / "nope.csv"))
     with pytest.raises(CommandError, match="no user called ghost"):
         run("import_users", str(FIXTURES / "doubtfire_users.csv"), "--actor", "ghost")
+
+
+def test_set_role_makes_a_signed_up_teacher_a_convenor_who_may_then_add_users():
+    from rest_framework.test import APIClient
+
+    from doubtfire.services import issue_auth_token
+
+    teacher = UserFactory(username="asha@uni.edu", role=Role.TUTOR)
+    client = APIClient()
+    client.credentials(HTTP_USERNAME=teacher.username, HTTP_AUTH_TOKEN=issue_auth_token(user=teacher))
+    users = b"username,email,role,first_name,last_name\nnew1,new1@uni.edu,Student,N,One\n"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert client.post("/api/csv/users", {"file": SimpleUploadedFile("u.csv", users)}).status_code == 403
+    out, _ = run("set_role", "ASHA@uni.edu", "convenor")
+    assert out.strip() == "asha@uni.edu: Tutor -> Convenor."
+    assert client.post("/api/csv/users", {"file": SimpleUploadedFile("u.csv", users)}).status_code == 201
+
+
+def test_set_role_moving_an_admin_off_admin_takes_the_admin_site_away():
+    admin = UserFactory(username="boss", role=Role.ADMIN)
+    assert User.objects.get(pk=admin.pk).is_staff
+    run("set_role", "boss", "Convenor")
+    assert (User.objects.get(pk=admin.pk).role, User.objects.get(pk=admin.pk).is_staff) == (Role.CONVENOR, False)
+    with pytest.raises(CommandError, match="Unknown role 'Dean'"):
+        run("set_role", "boss", "Dean")
+    with pytest.raises(CommandError, match="There is no user called ghost"):
+        run("set_role", "ghost", "Tutor")
