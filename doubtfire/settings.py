@@ -159,6 +159,13 @@ XLSX_MAX_ENTRIES = env_int("XLSX_MAX_ENTRIES", 1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 2**20
 
+# --- Client addresses --------------------------------------------------------------------------------
+# How many reverse proxies stand in front of gunicorn, each appending the address it saw to X-Forwarded-For.
+# 0 trusts no X-Forwarded-For: throttles and lockouts count the connecting address. With N, the client is
+# the Nth address from the right, the one the outermost proxy appended; whatever a client wrote to the left
+# of it is ignored. Throttles (DRF) and lockouts (django-axes) both read it, through the same rule.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
 # --- API tokens ----------------------------------------------------------------------------------
 AUTH_TOKEN_LIFETIME = timedelta(seconds=env_int("AUTH_TOKEN_LIFETIME_SECONDS", 2 * 3600))
 
@@ -178,6 +185,8 @@ REST_FRAMEWORK = {
         "sign_in": os.environ.get("SIGN_IN_RATE", "20/min"),
         "sign_up": os.environ.get("SIGN_UP_RATE", "10/hour"),
     },
+    # Left unset, DRF would key throttles on whatever X-Forwarded-For a client sends.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -203,8 +212,10 @@ AXES_VERBOSE = False
 # Failed sign-ins are stored with their query string and form: never keep a token there in the clear.
 AXES_SENSITIVE_PARAMETERS = ["password", "auth_token", "Auth_Token", "authToken", "auth-token", "token"]
 AXES_LOCKOUT_CALLABLE = "csvapi.authentication.lockout_response"
-# Behind a proxy set AXES_IPWARE_PROXY_COUNT / META precedence; see README "Deploying".
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None
+# The address a failure counts against, read as the throttles read it (NUM_PROXIES). Without this, django-axes
+# uses REMOTE_ADDR (django-ipware is not installed, so AXES_IPWARE_* would change nothing): behind a proxy,
+# every client would share the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "csvapi.authentication.client_address"
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -1,0 +1,88 @@
+"""Sign-in and sign-up limits count the real client (issue 11 §6), through HTTP in one process.
+
+* With `NUM_PROXIES` = 0 (the default) X-Forwarded-For is not read at all: throttles and lockouts count
+  REMOTE_ADDR, so a client cannot rotate forged addresses to escape them.
+* With `NUM_PROXIES` = 1 the client is the address the proxy appended (rightmost), never a forged value
+  a client wrote to the left of it.
+
+Across processes (two gunicorn workers sharing the database cache) and through a proxy: `test_limits_served.py`.
+"""
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings as django_settings
+from rest_framework.test import APIClient
+
+from doubtfire.models import User
+from doubtfire.tests.factories import UserFactory
+
+PASSWORD = "correct horse battery staple"  # the factories' password
+SIGN_UP_PASSWORD = "a long enough passphrase 42"
+
+pytestmark = pytest.mark.django_db
+
+
+def rate_limit(scope: str) -> int:
+    # "10/hour" and "20/min" by default; SIGN_UP_RATE / SIGN_IN_RATE may change the number, and the tests follow.
+    return int(django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope].split("/")[0])
+
+
+def sign_up(n: int, **extra):
+    form = {"name": f"Teacher {n}", "email": f"teacher{n}@example.edu", "password": SIGN_UP_PASSWORD, "api": "1"}
+    return APIClient().post("/api_signup", form, **extra)
+
+
+def sign_in(username, password, **extra):
+    return APIClient().post("/api/auth", {"username": username, "password": password}, format="json", **extra)
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.NUM_PROXIES = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+
+def test_sixty_sign_ups_with_forged_forwarded_for_are_throttled():
+    """The finding: 60 sign-ups from one address, each claiming another X-Forwarded-For, all got 200."""
+    limit = rate_limit("sign_up")
+    assert limit < 60
+    answers = [
+        sign_up(n, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.{n}.{n + 1}") for n in range(60)
+    ]
+    statuses = [answer.status_code for answer in answers]
+    assert statuses == [200] * limit + [429] * (60 - limit)
+    assert "error" in answers[-1].json()
+    assert User.objects.filter(email__startswith="teacher").count() == limit
+    # Another address still signs up: the 429s were the address's budget, not a broken route.
+    assert sign_up(99, REMOTE_ADDR="203.0.113.10").status_code == 200
+
+
+def test_forged_forwarded_for_does_not_escape_a_lockout():
+    UserFactory(username="cconvenor")
+    failures = [
+        sign_in("cconvenor", f"wrong {n}", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(django_settings.AXES_FAILURE_LIMIT)
+    ]
+    assert failures[-1] == 429
+    assert sign_in("cconvenor", PASSWORD, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.200").status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+
+
+def test_behind_one_proxy_sign_ups_count_against_the_address_the_proxy_appended(behind_one_proxy):
+    limit = rate_limit("sign_up")
+    # Every request comes from the proxy (REMOTE_ADDR); the proxy appended the real client on the right.
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    statuses = [
+        sign_up(n, HTTP_X_FORWARDED_FOR=f"198.51.{n}.1, 203.0.113.7", **proxy).status_code for n in range(limit + 2)
+    ]
+    assert statuses == [200] * limit + [429] * 2
+    # Another client behind the same proxy, forging the same leftmost value, has its own budget.
+    assert sign_up(99, HTTP_X_FORWARDED_FOR="198.51.0.1, 203.0.113.8", **proxy).status_code == 200
+
+
+def test_a_forwarded_value_that_is_not_an_address_is_not_stored_as_one(behind_one_proxy):
+    """A request that reaches gunicorn without the proxy may carry any text there; the lockout then counts
+    the connecting address rather than failing to store the text (an IP column on PostgreSQL)."""
+    UserFactory(username="cconvenor")
+    assert sign_in("cconvenor", "wrong", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="unknown").status_code == 401
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["10.0.0.3"]
