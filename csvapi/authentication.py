@@ -118,3 +118,11 @@ def client_address(request) -> str | None:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return request.META.get("REMOTE_ADDR")
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The account a failed sign-in counts against. Usernames match case-insensitively, so `CConvenor` and
+    `cconvenor` are one account and one count, not five more guesses each."""
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    username = source.get("username")
+    return username.lower() if isinstance(username, str) else username

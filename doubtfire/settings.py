@@ -205,7 +205,11 @@ SPECTACULAR_SETTINGS = {
 # --- Login lockout (django-axes) -----------------------------------------------------------------
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Failures count against the (username, address) pair: one person's typos lock out that person at that address,
+# never another account at the same address (a campus NAT, a proxy), nor that account elsewhere. Guessing many
+# accounts from one address meets the per-address throttles instead (SIGN_IN_RATE on /api/auth).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "csvapi.authentication.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False

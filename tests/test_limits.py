@@ -57,6 +57,17 @@ def test_sixty_sign_ups_with_forged_forwarded_for_are_throttled():
     assert sign_up(99, REMOTE_ADDR="203.0.113.10").status_code == 200
 
 
+def test_forged_forwarded_for_does_not_escape_the_sign_in_throttle(db):
+    """Guessing one password for many accounts from one address: the per-address sign-in rate stops it,
+    whatever the client claims in X-Forwarded-For."""
+    limit = rate_limit("sign_in")
+    statuses = [
+        sign_in(f"nobody{n}", "guess", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(limit + 3)
+    ]
+    assert statuses == [401] * limit + [429] * 3
+
+
 def test_forged_forwarded_for_does_not_escape_a_lockout():
     UserFactory(username="cconvenor")
     failures = [
@@ -80,9 +91,29 @@ def test_behind_one_proxy_sign_ups_count_against_the_address_the_proxy_appended(
     assert sign_up(99, HTTP_X_FORWARDED_FOR="198.51.0.1, 203.0.113.8", **proxy).status_code == 200
 
 
+def test_behind_one_proxy_lockouts_count_against_the_address_the_proxy_appended(behind_one_proxy):
+    UserFactory(username="cconvenor")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(django_settings.AXES_FAILURE_LIMIT):
+        sign_in("cconvenor", f"wrong {n}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7", **proxy)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+    assert sign_in("cconvenor", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy).status_code == 429
+    # The proxy's own address is not what is locked out.
+    assert sign_in("cconvenor", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.0, 203.0.113.8", **proxy).status_code == 201
+
+
 def test_a_forwarded_value_that_is_not_an_address_is_not_stored_as_one(behind_one_proxy):
     """A request that reaches gunicorn without the proxy may carry any text there; the lockout then counts
     the connecting address rather than failing to store the text (an IP column on PostgreSQL)."""
     UserFactory(username="cconvenor")
     assert sign_in("cconvenor", "wrong", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="unknown").status_code == 401
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["10.0.0.3"]
+
+
+def test_a_lockout_counts_an_account_whatever_the_case_of_its_name():
+    """Usernames match case-insensitively, so changing their case is not five more guesses."""
+    UserFactory(username="cconvenor")
+    spellings = ["cconvenor", "CConvenor", "CCONVENOR", "cConvenor", "ccOnvenor"]
+    statuses = [sign_in(name, "wrong").status_code for name in spellings[: django_settings.AXES_FAILURE_LIMIT]]
+    assert statuses[-1] == 429
+    assert sign_in("Cconvenor", PASSWORD).status_code == 429
