@@ -5,6 +5,7 @@ are safe for development. `DEBUG=0` switches to production mode, which then requ
 `ALLOWED_HOSTS` and turns on the HTTPS hardening that `manage.py check --deploy` asks for.
 """
 
+import importlib.util
 import os
 import secrets
 from datetime import timedelta
@@ -158,6 +159,33 @@ XLSX_MAX_ENTRIES = env_int("XLSX_MAX_ENTRIES", 1000)
 # Django refuses request bodies above this with 400; keep it above the upload limit so we answer 413 ourselves.
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 2**20
+
+# --- Cache: throttle counters ------------------------------------------------------------------------
+# Every worker on every machine must count against one budget, or each counts alone (Django's default cache
+# is per process). The database cache needs nothing more than the database: its table is created by
+# `migrate` (doubtfire/apps.py). CACHE_URL picks another shared cache: `redis://host:6379/0` (Django's
+# own Redis backend; `pip install redis` first) or `db://other_table`.
+CACHE_TABLE = "cache_table"
+
+
+def cache_from_url(url: str) -> dict:
+    scheme, _, rest = url.partition("://")
+    if scheme == "db":
+        # Above this many rows Django deletes a third of the keys, live counters included: keep it far above the
+        # number of addresses that sign in or up within an hour.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest or CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    if scheme in {"redis", "rediss"}:
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured("CACHE_URL is a Redis URL: install the client first (pip install redis).")
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL must start with db:// or redis:// (or rediss://), not {url!r}.")
+
+
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip() or f"db://{CACHE_TABLE}")}
 
 # --- Client addresses --------------------------------------------------------------------------------
 # How many reverse proxies stand in front of gunicorn, each appending the address it saw to X-Forwarded-For.

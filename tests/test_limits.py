@@ -11,6 +11,7 @@ Across processes (two gunicorn workers sharing the database cache) and through a
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
+from django.db import connection
 from rest_framework.test import APIClient
 
 from doubtfire.models import User
@@ -55,6 +56,11 @@ def test_sixty_sign_ups_with_forged_forwarded_for_are_throttled():
     assert User.objects.filter(email__startswith="teacher").count() == limit
     # Another address still signs up: the 429s were the address's budget, not a broken route.
     assert sign_up(99, REMOTE_ADDR="203.0.113.10").status_code == 200
+    # The counts live in the database cache that every worker shares, not in this process.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM cache_table")
+        keys = [key for (key,) in cursor.fetchall()]
+    assert any("throttle_sign_up_203.0.113.9" in key for key in keys), keys
 
 
 def test_forged_forwarded_for_does_not_escape_the_sign_in_throttle(db):
