@@ -19,4 +19,7 @@ header_map = "dangerous"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # The default format logs the query string, where legacy scripts may put `?auth_token=`: log the path only.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+# The proxies whose X-Forwarded-Proto gunicorn believes (set it to the proxy's address). Which client an
+# X-Forwarded-For names is a separate question, answered by NUM_PROXIES in the settings: throttles and lockouts
+# count the address the outermost proxy appended, and gunicorn must then be reachable only through the proxy.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,4 +1,4 @@
-"""Limits hold in the served app (issue 11 §6): across gunicorn workers.
+"""Limits hold in the served app (issue 11 §6): across gunicorn workers, and behind the README's proxy.
 
 Django's test client runs one process, so it cannot show that two workers share one budget, nor what
 X-Forwarded-For looks like once a proxy has appended to it. These tests start gunicorn with the project's
@@ -7,12 +7,14 @@ gunicorn.conf.py on a free 127.0.0.1 port, against a temporary SQLite database m
 """
 
 import http.client
+import http.server
 import json
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -162,3 +164,102 @@ def test_two_workers_share_one_sign_up_budget(tmp_path):
     with sqlite3.connect(tmp_path / "db.sqlite3") as database:
         assert database.execute("SELECT COUNT(*) FROM doubtfire_user WHERE email LIKE 'teacher%'").fetchone() == (5,)
 
+
+# --- The README's proxy recipe ----------------------------------------------------------------------------
+
+
+class _Proxy(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, upstream_port: int):
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.upstream_port = upstream_port
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    """What the README's nginx does: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;` (append the
+    connecting address to whatever the client sent) and `X-Forwarded-Proto https`."""
+
+    HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "host", "content-length"}
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {name: value for name, value in self.headers.items() if name.lower() not in self.HOP_BY_HOP}
+        sent = self.headers.get("X-Forwarded-For")
+        headers["X-Forwarded-For"] = f"{sent}, {self.client_address[0]}" if sent else self.client_address[0]
+        headers["X-Forwarded-Proto"] = "https"
+        upstream = http.client.HTTPConnection("127.0.0.1", self.server.upstream_port, timeout=20)
+        upstream.request("POST", self.path, body=body, headers={**headers, "Host": "teaching.example.edu"})
+        answer = upstream.getresponse()
+        payload = answer.read()
+        upstream.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in self.HOP_BY_HOP:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def proxy_in_front_of(upstream_port: int):
+    proxy = _Proxy(upstream_port)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield proxy.server_address[1]
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+        thread.join(timeout=10)
+
+
+PRODUCTION_BEHIND_ONE_PROXY = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "teaching.example.edu",
+    "NUM_PROXIES": "1",
+    "FORWARDED_ALLOW_IPS": "127.0.0.1",
+    "SIGN_UP_RATE": "3/hour",
+}
+
+
+def test_behind_the_readme_proxy_limits_count_the_real_client(tmp_path):
+    """Production settings, NUM_PROXIES=1, gunicorn reached only through the proxy. Two clients on different
+    addresses (127.0.0.2 and 127.0.0.3) send forged X-Forwarded-For values; the proxy appends the address it
+    saw. Throttles and lockouts count that appended address, so neither client escapes its own limit and
+    neither can spend the other's."""
+    with served(tmp_path, **PRODUCTION_BEHIND_ONE_PROXY) as (port, _), proxy_in_front_of(port) as proxy:
+        mallory, alice = "127.0.0.2", "127.0.0.3"
+        # Sign-ups: Mallory rotates forged addresses, and even claims to be Alice.
+        forged = [f"198.51.100.{n}" for n in range(5)] + [alice]
+        mallory_statuses = [
+            post_form(proxy, "/api_signup", sign_up_form(n), {"X-Forwarded-For": forged[n]}, source=mallory)[0]
+            for n in range(6)
+        ]
+        alice_status = post_form(proxy, "/api_signup", sign_up_form(50), {"X-Forwarded-For": mallory}, source=alice)[0]
+
+        # Lockout: five wrong passwords for cconvenor from Mallory, each with another forged address.
+        wrong = [
+            post_json(proxy, "/api/auth", {"username": "cconvenor", "password": f"wrong {n}"},
+                      {"X-Forwarded-For": f"203.0.113.{n}"}, source=mallory)[0]
+            for n in range(5)
+        ]
+        right = {"username": "cconvenor", "password": PASSWORD}
+        mallory_locked = post_json(proxy, "/api/auth", right, {"X-Forwarded-For": "203.0.113.99"}, source=mallory)
+        # The same account from Alice's address, and another account from Mallory's, still sign in.
+        alice_signs_in = post_json(proxy, "/api/auth", right, source=alice)[0]
+        colleague = post_json(proxy, "/api/auth", {"username": "ttutor", "password": PASSWORD}, source=mallory)[0]
+
+    assert mallory_statuses == [200, 200, 200, 429, 429, 429]
+    assert alice_status == 200
+    assert wrong == [401, 401, 401, 401, 429]
+    assert mallory_locked[0] == 429 and "error" in mallory_locked[1]
+    assert alice_signs_in == 201
+    assert colleague == 201
+    with sqlite3.connect(tmp_path / "db.sqlite3") as database:
+        recorded = database.execute("SELECT DISTINCT ip_address FROM axes_accessattempt").fetchall()
+    assert recorded == [(mallory,)]
