@@ -1,29 +1,22 @@
 """Limits hold in the served app (issue 11 §6): across gunicorn workers, and behind the README's proxy.
 
 Django's test client runs one process, so it cannot show that two workers share one budget, nor what
-X-Forwarded-For looks like once a proxy has appended to it. These tests start gunicorn with the project's
-gunicorn.conf.py on a free 127.0.0.1 port, against a temporary SQLite database migrated as `make run` does
-(which creates the cache table), and stop it when done.
+X-Forwarded-For looks like once a proxy has appended to it: these tests talk to gunicorn (`tests/served.py`).
 """
 
 import http.client
 import http.server
 import json
-import os
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
+from tests.served import served
 
-ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 SIGN_UP_PASSWORD = "a long enough passphrase 42"
 PASSWORD = "x-Long-Passw0rd"
 
@@ -32,67 +25,6 @@ from doubtfire.models import Role, User
 for name in ("cconvenor", "ttutor"):
     User.objects.create_user(username=name, email=name + "@example.edu", password={PASSWORD!r}, role=Role.CONVENOR)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for_port(port: int, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                server.wait(timeout=10)
-                pytest.fail("gunicorn did not start: " + log.read_text())
-            time.sleep(0.2)
-
-
-@contextmanager
-def served(workdir: Path, **settings: str):
-    """gunicorn on 127.0.0.1 with two workers and `settings` in its environment; yields (port, env)."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "SECRET_KEY": "test-only-key-for-the-served-app-0123456789",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_ACCESS_LOG": str(workdir / "access.log"),
-        "LOG_LEVEL": "ERROR",
-        **settings,
-    }
-    env.pop("CACHE_URL", None)  # the default: the database cache
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)
-    subprocess.run([*manage, "shell", "-v0", "-c", MAKE_USERS], env=env, cwd=ROOT, check=True, timeout=60)
-    log_path = workdir / "server.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            # Each access-log line names the worker (pid) that answered, and the status.
-            [str(GUNICORN), "--config", "gunicorn.conf.py", "--access-logformat", "%(p)s %(s)s %(U)s", "doubtfire.wsgi"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-        try:
-            _wait_for_port(port, server, log_path)
-            yield port, env
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
 
 
 def post_form(port, path, form, headers=None, source="127.0.0.1"):
@@ -146,7 +78,7 @@ def test_two_workers_share_one_sign_up_budget(tmp_path):
     """Rate 5/hour, 12 sign-ups from one address, handed to both workers in turn: with a per-process cache
     each worker would allow 5 (8 answered 200); with the shared database cache the 6th is refused wherever
     it lands."""
-    with served(tmp_path, SIGN_UP_RATE="5/hour") as (port, _):
+    with served(tmp_path, setup=MAKE_USERS, SIGN_UP_RATE="5/hour") as port:
         # The first 3 go to one worker while the other is held; the rest to the other worker.
         first = hold_a_worker(port)
         statuses = [post_form(port, "/api_signup", sign_up_form(n))[0] for n in range(3)]
@@ -232,7 +164,7 @@ def test_behind_the_readme_proxy_limits_count_the_real_client(tmp_path):
     addresses (127.0.0.2 and 127.0.0.3) send forged X-Forwarded-For values; the proxy appends the address it
     saw. Throttles and lockouts count that appended address, so neither client escapes its own limit and
     neither can spend the other's."""
-    with served(tmp_path, **PRODUCTION_BEHIND_ONE_PROXY) as (port, _), proxy_in_front_of(port) as proxy:
+    with served(tmp_path, setup=MAKE_USERS, **PRODUCTION_BEHIND_ONE_PROXY) as port, proxy_in_front_of(port) as proxy:
         mallory, alice = "127.0.0.2", "127.0.0.3"
         # Sign-ups: Mallory rotates forged addresses, and even claims to be Alice.
         forged = [f"198.51.100.{n}" for n in range(5)] + [alice]
