@@ -10,8 +10,9 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Load the app once, before forking: without a SECRET_KEY, development settings generate one at import, and
-# workers importing it each would disagree about every session (a sign-in held in one worker only).
+# Load the app once, before forking: workers share its memory, and a broken configuration stops gunicorn at
+# start instead of failing in every worker. (Without a SECRET_KEY, workers agree on the development key because
+# it is kept in DEV_SECRET_KEY_FILE, not because of this.)
 preload_app = True
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # a faculty-sized upload takes seconds, not minutes

@@ -8,6 +8,7 @@ are safe for development. `DEBUG=0` switches to production mode, which then requ
 import importlib.util
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,14 +35,42 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
 
 
+def development_secret_key(path: Path) -> str:
+    """The development key kept in `path`, made on first use with mode 0600 (mkstemp's).
+
+    Processes that start together (`make run`'s commands, gunicorn workers) agree on one key: a new key is
+    written to a temporary file and linked into place, which fails if the file already exists, so a reader
+    sees a whole key or no file, and the process that loses the race reads the winner's key.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}-")
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write("dev-" + secrets.token_urlsafe(50) + "\n")
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty: delete it and the next start makes a new development key.")
+    return key
+
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
-    # A development key that changes on every start: sessions do not survive a restart, nothing leaks.
-    SECRET_KEY = "dev-" + secrets.token_urlsafe(50)
+    # Development. manage.py and wsgi.py (so `make run`, runserver and gunicorn) name a file outside git that
+    # keeps the key, so a restart does not sign everyone out. Whatever loads these settings without naming
+    # one (the test runner) gets a key of its own that nothing keeps.
+    key_file = os.environ.get("DEV_SECRET_KEY_FILE", "").strip()
+    SECRET_KEY = development_secret_key(Path(key_file)) if key_file else "dev-" + secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
