@@ -13,6 +13,8 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+# `migrate` also creates the cache table that the sign-in and sign-up limits count in (doubtfire/apps.py), and
+# the first start keeps a development SECRET_KEY in .secret_key (outside git) so restarts sign nobody out.
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0

@@ -10,8 +10,9 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Load the app once, before forking: without a SECRET_KEY, development settings generate one at import, and
-# workers importing it each would disagree about every session (a sign-in held in one worker only).
+# Load the app once, before forking: workers share its memory, and a broken configuration stops gunicorn at
+# start instead of failing in every worker. (Without a SECRET_KEY, workers agree on the development key because
+# it is kept in DEV_SECRET_KEY_FILE, not because of this.)
 preload_app = True
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # a faculty-sized upload takes seconds, not minutes
@@ -19,4 +20,7 @@ header_map = "dangerous"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # The default format logs the query string, where legacy scripts may put `?auth_token=`: log the path only.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+# The proxies whose X-Forwarded-Proto gunicorn believes (set it to the proxy's address). Which client an
+# X-Forwarded-For names is a separate question, answered by NUM_PROXIES in the settings: throttles and lockouts
+# count the address the outermost proxy appended, and gunicorn must then be reachable only through the proxy.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -5,9 +5,12 @@ Each class returns None when its credentials are absent (so the next one may try
 419 (the Doubtfire family) or 401 (everything else) is decided by `csvapi.exceptions.error_handler`.
 """
 
+import ipaddress
+
 from django.http import HttpResponse, JsonResponse
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.throttling import BaseThrottle
 
 from doubtfire.services import TokenRejected, user_for_auth_token
 
@@ -101,3 +104,25 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api") or request.content_type == "application/json":
         return JsonResponse({"error": message}, status=429)
     return HttpResponse(f"<!doctype html><title>Locked out</title><p>{message}</p>", status=429)
+
+
+def client_address(request) -> str | None:
+    """The client's address as the sign-in throttles see it: REMOTE_ADDR, or with `NUM_PROXIES` = N the Nth
+    address from the right of X-Forwarded-For (DRF's own rule, so lockouts and throttles never disagree).
+
+    django-axes stores it in an IP address column, so anything that is not an address (a proxy that appends
+    `unknown`, a request that bypassed the proxy with a made-up header) falls back to REMOTE_ADDR.
+    """
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR")
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The account a failed sign-in counts against. Usernames match case-insensitively, so `CConvenor` and
+    `cconvenor` are one account and one count, not five more guesses each."""
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    username = source.get("username")
+    return username.lower() if isinstance(username, str) else username

@@ -5,8 +5,10 @@ are safe for development. `DEBUG=0` switches to production mode, which then requ
 `ALLOWED_HOSTS` and turns on the HTTPS hardening that `manage.py check --deploy` asks for.
 """
 
+import importlib.util
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,14 +35,42 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
 
 
+def development_secret_key(path: Path) -> str:
+    """The development key kept in `path`, made on first use with mode 0600 (mkstemp's).
+
+    Processes that start together (`make run`'s commands, gunicorn workers) agree on one key: a new key is
+    written to a temporary file and linked into place, which fails if the file already exists, so a reader
+    sees a whole key or no file, and the process that loses the race reads the winner's key.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}-")
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write("dev-" + secrets.token_urlsafe(50) + "\n")
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty: delete it and the next start makes a new development key.")
+    return key
+
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
-    # A development key that changes on every start: sessions do not survive a restart, nothing leaks.
-    SECRET_KEY = "dev-" + secrets.token_urlsafe(50)
+    # Development. manage.py and wsgi.py (so `make run`, runserver and gunicorn) name a file outside git that
+    # keeps the key, so a restart does not sign everyone out. Whatever loads these settings without naming
+    # one (the test runner) gets a key of its own that nothing keeps.
+    key_file = os.environ.get("DEV_SECRET_KEY_FILE", "").strip()
+    SECRET_KEY = development_secret_key(Path(key_file)) if key_file else "dev-" + secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -170,6 +200,40 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 2**20
 # is spooled to a temporary file on disk.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
+# --- Cache: throttle counters ------------------------------------------------------------------------
+# Every worker on every machine must count against one budget, or each counts alone (Django's default cache
+# is per process). The database cache needs nothing more than the database: its table is created by
+# `migrate` (doubtfire/apps.py). CACHE_URL picks another shared cache: `redis://host:6379/0` (Django's
+# own Redis backend; `pip install redis` first) or `db://other_table`.
+CACHE_TABLE = "cache_table"
+
+
+def cache_from_url(url: str) -> dict:
+    scheme, _, rest = url.partition("://")
+    if scheme == "db":
+        # Above this many rows Django deletes a third of the keys, live counters included: keep it far above the
+        # number of addresses that sign in or up within an hour.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest or CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    if scheme in {"redis", "rediss"}:
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured("CACHE_URL is a Redis URL: install the client first (pip install redis).")
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL must start with db:// or redis:// (or rediss://), not {url!r}.")
+
+
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip() or f"db://{CACHE_TABLE}")}
+
+# --- Client addresses --------------------------------------------------------------------------------
+# How many reverse proxies stand in front of gunicorn, each appending the address it saw to X-Forwarded-For.
+# 0 trusts no X-Forwarded-For: throttles and lockouts count the connecting address. With N, the client is
+# the Nth address from the right, the one the outermost proxy appended; whatever a client wrote to the left
+# of it is ignored. Throttles (DRF) and lockouts (django-axes) both read it, through the same rule.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
 # --- API tokens ----------------------------------------------------------------------------------
 AUTH_TOKEN_LIFETIME = timedelta(seconds=env_int("AUTH_TOKEN_LIFETIME_SECONDS", 2 * 3600))
 
@@ -189,6 +253,8 @@ REST_FRAMEWORK = {
         "sign_in": os.environ.get("SIGN_IN_RATE", "20/min"),
         "sign_up": os.environ.get("SIGN_UP_RATE", "10/hour"),
     },
+    # Left unset, DRF would key throttles on whatever X-Forwarded-For a client sends.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -207,15 +273,21 @@ SPECTACULAR_SETTINGS = {
 # --- Login lockout (django-axes) -----------------------------------------------------------------
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Failures count against the (username, address) pair: one person's typos lock out that person at that address,
+# never another account at the same address (a campus NAT, a proxy), nor that account elsewhere. Guessing many
+# accounts from one address meets the per-address throttles instead (SIGN_IN_RATE on /api/auth).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "csvapi.authentication.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 # Failed sign-ins are stored with their query string and form: never keep a token there in the clear.
 AXES_SENSITIVE_PARAMETERS = ["password", "auth_token", "Auth_Token", "authToken", "auth-token", "token"]
 AXES_LOCKOUT_CALLABLE = "csvapi.authentication.lockout_response"
-# Behind a proxy set AXES_IPWARE_PROXY_COUNT / META precedence; see README "Deploying".
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None
+# The address a failure counts against, read as the throttles read it (NUM_PROXIES). Without this, django-axes
+# uses REMOTE_ADDR (django-ipware is not installed, so AXES_IPWARE_* would change nothing): behind a proxy,
+# every client would share the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "csvapi.authentication.client_address"
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
