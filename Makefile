@@ -19,7 +19,7 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo_data
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: /admin/, API docs: /api/docs/)  Ctrl-C stops it."
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: /admin/, API docs: /api/docs/), with one background job worker.  Ctrl-C stops both."
 	PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py doubtfire.wsgi
 
 # The whole suite on SQLite, then on a throwaway PostgreSQL cluster that .ci/postgres.sh starts and stops.

@@ -24,3 +24,33 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(
 # X-Forwarded-For names is a separate question, answered by NUM_PROXIES in the settings: throttles and lockouts
 # count the address the outermost proxy appended, and gunicorn must then be reachable only through the proxy.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Background jobs: gunicorn starts JOB_WORKERS task workers (`manage.py db_worker`) beside itself and stops them
+# when it stops, so `make run` is still one command. A deployment that runs its workers as their own service
+# (several, on several machines, all sharing the database's queue) sets JOB_WORKERS=0 here.
+_job_workers = []
+
+
+def when_ready(server):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    count = int(os.environ.get("JOB_WORKERS", "1"))
+    manage = Path(__file__).resolve().with_name("manage.py")
+    for _ in range(count):
+        _job_workers.append(
+            subprocess.Popen([sys.executable, str(manage), "db_worker", "--queue-name", "*", "--interval", "0.5"])
+        )
+    if count:
+        server.log.info("Started %d background job worker(s) (manage.py db_worker).", count)
+
+
+def on_exit(server):
+    for worker in _job_workers:
+        worker.terminate()
+    for worker in _job_workers:
+        try:
+            worker.wait(timeout=15)  # a worker finishes the job it is running before it exits
+        except Exception:
+            worker.kill()

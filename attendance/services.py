@@ -221,6 +221,10 @@ class UploadResult:
         replaced = f" (replacing what was recorded before for {', '.join(f'{d:%Y-%m-%d}' for d in self.replaced)})" if self.replaced else ""
         return f"Attendance recorded for {dates}{replaced}."
 
+    def as_dict(self) -> dict:
+        """The reply of /upload_attendance (and the result of its job): message, dates, summary per date."""
+        return {"message": self.message, "dates": [f"{date:%Y-%m-%d}" for date in self.dates], "summary": self.summary}
+
 
 def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions) -> PlannedSession:
     try:

@@ -8,6 +8,7 @@ from csvapi.views.auth import AuthTokenView
 urlpatterns = [
     path("api/auth", AuthTokenView.as_view(), name="api-auth"),
     path("", include("csvapi.views.doubtfire_csv")),
+    path("", include("csvapi.views.jobs")),
     path("", include("csvapi.views.attendance")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -38,5 +38,4 @@ urlpatterns = [
     path("courses/<int:pk>/delete/", views.course_delete, name="course_delete"),
     # Progress of long uploads (polled by dashboard.js)
     path("progress/", views.progress_start, name="progress_start"),
-    path("progress/<uuid:pk>", views.progress_detail, name="progress"),
 ]

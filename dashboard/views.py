@@ -42,8 +42,8 @@ from dashboard.forms import (
     StudentFilterForm,
     StudentForm,
 )
-from dashboard.models import ImportProgress
-from dashboard.services import ProgressReport, start_import_progress
+from jobs.services import JobProgress, start_inline_job
+from jobs.models import Job
 from doubtfire import services as unit_services
 from doubtfire.models import TaskStatus, Unit
 from doubtfire.permissions import (
@@ -209,14 +209,14 @@ def _read_spreadsheet(form) -> tuple[object | None, str | None]:
         return None, str(rejected.detail)
 
 
-def _progress_report(request, counting=ImportProgress.Counting.ROWS) -> ProgressReport:
-    """The report for the progress row the page made for this upload (its `progress_id` field), when the
-    row is the user's; otherwise a report that does nothing (the page is not polling)."""
+def _progress_report(request, counting: str = "rows") -> JobProgress:
+    """The progress of the job the page made for this upload (its `progress_id` field), when the job is the
+    user's; otherwise a report that does nothing (the page is not polling)."""
     try:
         pk = uuid.UUID(request.POST.get("progress_id", ""))
     except ValueError:
-        return ProgressReport(None)
-    return ProgressReport(ImportProgress.objects.filter(pk=pk, owner=request.user).first(), counting=counting)
+        return JobProgress(None)
+    return JobProgress(Job.objects.filter(pk=pk, owner=request.user).first(), counting=counting)
 
 
 # Rows listed per result table. A term-start import of 20,000 users made a 5.6 MB page listing every done
@@ -238,18 +238,18 @@ def _render_import(request, template, context, form, run):
     result = None
     if request.method == "POST" and form.is_valid():
         with _progress_report(request) as report:
-            report(ImportProgress.Stage.READING, 0, None)
+            report("reading", 0, None)
             table, problem = _read_spreadsheet(form)
             if problem is None:
-                report(ImportProgress.Stage.CHECKING, 0, len(table.rows))
+                report("checking", 0, len(table.rows))
                 try:
                     result = run(table, report.callback)
                 except FileFormatError as error:
                     problem = str(error)
             if problem is None:
-                report(ImportProgress.Stage.DONE, len(table.rows), len(table.rows))
+                report("done", len(table.rows), len(table.rows))
             else:
-                report(ImportProgress.Stage.FAILED, 0, None)
+                report("failed", 0, None)
         if problem is not None:
             form.add_error("file", problem)
             messages.error(request, f"Nothing was imported: {problem}")
@@ -549,7 +549,7 @@ def _previewing(progress):
     if progress is None:
         return None
     return lambda stage, done, total: progress(
-        ImportProgress.Stage.CHECKING, total if stage == ImportProgress.Stage.WRITING else done, total
+        "checking", total if stage == "writing" else done, total
     )
 
 
@@ -558,8 +558,8 @@ def _show_preview(request, course: Course, *, files, choices: dict, form=None):
     beside `form` (without a form, e.g. when previewing held files again, the problem goes to the course page).
     """
     preview = unknown = problem = None
-    with _progress_report(request, counting=ImportProgress.Counting.FILES) as report:
-        report(ImportProgress.Stage.CHECKING, 0, len(files))
+    with _progress_report(request, counting="files") as report:
+        report("checking", 0, len(files))
         try:
             preview = previews.preview_attendance(
                 course=course,
@@ -572,7 +572,7 @@ def _show_preview(request, course: Course, *, files, choices: dict, form=None):
             unknown = error
         except attendance_services.AttendanceError as error:
             problem = error.message
-        report(ImportProgress.Stage.DONE if problem is None else ImportProgress.Stage.FAILED, len(files), len(files))
+        report("done" if problem is None else "failed", len(files), len(files))
     if problem is not None and form is None:
         request.session.pop(PENDING_KEY, None)
         return _failed(request, course, f"Nothing was recorded: {problem}")
@@ -645,8 +645,8 @@ def course_upload_confirm(request, pk: int):
         return _failed(request, course, "There is no upload waiting to be confirmed; upload the reports again.")
     files = [(name, base64.b64decode(data)) for name, data in pending["files"]]
     del request.session[PENDING_KEY]
-    with _progress_report(request, counting=ImportProgress.Counting.FILES) as report:
-        report(ImportProgress.Stage.CHECKING, 0, len(files))
+    with _progress_report(request, counting="files") as report:
+        report("checking", 0, len(files))
         try:
             result = attendance_services.record_attendance(
                 course=course,
@@ -656,10 +656,10 @@ def course_upload_confirm(request, pk: int):
                 progress=report.callback,
             )
         except attendance_services.AttendanceError as error:
-            report(ImportProgress.Stage.FAILED, 0, len(files))
+            report("failed", 0, len(files))
             # Something changed since the preview (another upload, a removed student): say so, keep nothing.
             return _failed(request, course, f"Nothing was recorded: {error.message}")
-        report(ImportProgress.Stage.DONE, len(files), len(files))
+        report("done", len(files), len(files))
     return _done(request, course, result.message)
 
 
@@ -675,34 +675,13 @@ def course_upload_cancel(request, pk: int):
 
 # --- Progress of long uploads ------------------------------------------------------------------------
 #
-# The page makes a progress row before it sends the file (`progress_start`), sends its id with the upload
-# as `progress_id`, and polls `progress_detail` while the import runs in another worker.
+# The page makes a job before it sends the file (`progress_start`), sends its id with the upload as
+# `progress_id`, and polls the job (`GET /api/jobs/<id>`, the route Doubtfire's client polls) while the
+# import runs in another server worker: one progress mechanism for the pages and the background jobs.
 
 
 @login_required
 @require_POST
 def progress_start(request):
-    progress = start_import_progress(owner=request.user)
-    return JsonResponse(
-        {"id": str(progress.pk), "url": reverse("dashboard:progress", kwargs={"pk": progress.pk})}, status=201
-    )
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET"])
-def progress_detail(request, pk):
-    """How far the user's upload has got. Someone else's progress answers as one that does not exist."""
-    progress = get_object_or_404(ImportProgress, pk=pk, owner=request.user)
-    return JsonResponse(
-        {
-            "id": str(progress.pk),
-            "stage": progress.stage,
-            "counting": progress.counting,
-            "rows_done": progress.rows_done,
-            "rows_total": progress.rows_total,
-            "text": progress.text,
-            "finished": progress.stage in (ImportProgress.Stage.DONE, ImportProgress.Stage.FAILED),
-            "updated_at": progress.updated_at.isoformat(),
-        }
-    )
+    job = start_inline_job(kind="dashboard_upload", owner=request.user)
+    return JsonResponse({"id": str(job.pk), "url": reverse("job-detail", kwargs={"job_id": job.pk})}, status=201)

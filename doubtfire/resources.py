@@ -92,7 +92,8 @@ class DoubtfireCsvResource(resources.Resource):
     def export_table(self) -> selectors.ExportTable:
         raise NotImplementedError
 
-    def import_table(self, table: Table, *, actor: User | None = None) -> services.ImportResult:
+    def import_table(self, table: Table, *, actor: User | None = None, progress=None) -> services.ImportResult:
+        """Import through the file's service; `progress(stage, done, total)` hears how far it has got."""
         raise NotImplementedError
 
     def required_headings(self) -> tuple[str, ...]:
@@ -184,8 +185,8 @@ class UserResource(DoubtfireCsvResource):
     def export_table(self):
         return selectors.users_table()
 
-    def import_table(self, table, *, actor=None):
-        return services.import_users_from_table(actor=actor or self.actor, table=table)
+    def import_table(self, table, *, actor=None, progress=None):
+        return services.import_users_from_table(actor=actor or self.actor, table=table, progress=progress)
 
     def required_headings(self):
         return services.USER_REQUIRED_HEADINGS
@@ -211,8 +212,8 @@ class UnitStudentResource(UnitResource):
     def export_table(self):
         return selectors.unit_students_table(self._unit())
 
-    def import_table(self, table, *, actor=None):
-        return services.enrol_students_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
+    def import_table(self, table, *, actor=None, progress=None):
+        return services.enrol_students_from_table(actor=actor or self.actor, unit=self._unit(), table=table, progress=progress)
 
     def required_headings(self):
         return services.ENROLMENT_REQUIRED_HEADINGS + tuple(services.enrolment_tutorial_headings(self._unit()))
@@ -229,8 +230,8 @@ class WithdrawStudentResource(UnitResource):
     def export_table(self):
         return selectors.unit_students_table(self._unit())
 
-    def import_table(self, table, *, actor=None):
-        return services.withdraw_students_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
+    def import_table(self, table, *, actor=None, progress=None):
+        return services.withdraw_students_from_table(actor=actor or self.actor, unit=self._unit(), table=table, progress=progress)
 
     def required_headings(self):
         return services.WITHDRAW_REQUIRED_HEADINGS
@@ -269,8 +270,8 @@ class TaskDefinitionResource(UnitResource):
     def export_table(self):
         return selectors.task_definitions_table(self._unit())
 
-    def import_table(self, table, *, actor=None):
-        return services.import_task_definitions_from_table(actor=actor or self.actor, unit=self._unit(), table=table)
+    def import_table(self, table, *, actor=None, progress=None):
+        return services.import_task_definitions_from_table(actor=actor or self.actor, unit=self._unit(), table=table, progress=progress)
 
     def required_headings(self):
         return services.TASK_REQUIRED_HEADINGS

@@ -90,10 +90,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "doubtfire",
     "attendance",
     "csvapi",
     "dashboard",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +236,22 @@ CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip() or f
 # the Nth address from the right, the one the outermost proxy appended; whatever a client wrote to the left
 # of it is ignored. Throttles (DRF) and lockouts (django-axes) both read it, through the same rule.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
+# --- Background jobs (README "Background jobs") ----------------------------------------------------
+# Django's tasks framework (django-tasks, the backport of Django 6's django.tasks) with its database backend: the
+# queue is a table of the same database, so `manage.py db_worker` processes on any machine share it (PostgreSQL
+# hands each task to one worker with SELECT ... FOR UPDATE SKIP LOCKED). `make run` starts one beside gunicorn.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# "request" (default): routes answer at once unless the client sends `Prefer: respond-async` or `?async=1` (202 +
+# job). "always": where Doubtfire's newest web client expects a job (enrolment upload, task completion and tutor
+# assessment downloads) it gets one, as upstream answers.
+CSV_JOBS = os.environ.get("CSV_JOBS", "request").strip().lower()
+if CSV_JOBS not in {"request", "always"}:
+    raise ImproperlyConfigured("CSV_JOBS must be 'request' or 'always'.")
+# How long a finished job's result (and its row) is kept for its poller.
+JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_SECONDS", 24 * 3600)
+# Workers gunicorn starts beside itself (gunicorn.conf.py); 0 when they are run as their own service.
+JOB_WORKERS = env_int("JOB_WORKERS", 1)
 
 # --- API tokens ----------------------------------------------------------------------------------
 AUTH_TOKEN_LIFETIME = timedelta(seconds=env_int("AUTH_TOKEN_LIFETIME_SECONDS", 2 * 3600))

@@ -53,6 +53,7 @@ def served(workdir: Path, *, setup: str = "", **settings: str | None):
         "GUNICORN_ACCESS_LOG": str(workdir / "access.log"),
         "LOG_LEVEL": "ERROR",
         "CACHE_URL": None,  # the default: the database cache
+        "JOB_WORKERS": "0",  # no background job worker unless a test asks for one
         **settings,
     }
     env = {name: value for name, value in env.items() if value is not None}

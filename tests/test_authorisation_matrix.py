@@ -36,7 +36,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient, ForceAuthClientHandler
 
 from attendance.models import Course, CourseStudent, Record, Session, SourceFormat
-from dashboard.models import ImportProgress
+from jobs.models import Job
 from doubtfire.models import AuthToken, Role, TaskStatus, TutorialEnrolment, UnitRole
 from doubtfire.services import issue_auth_token, revoke_auth_token
 from doubtfire.tests.factories import (
@@ -158,7 +158,7 @@ def build_world() -> World:
     other_course = Course.objects.create(owner=other_teacher, course_id="CS202", course_name="Other", batch=2026)
     CourseStudent.objects.create(course=other_course, roll="1", name="Zed")
     # The progress of an upload the convenor has under way in the dashboard.
-    progress = ImportProgress.objects.create(owner=convenor.user)
+    progress = Job.objects.create(kind="dashboard_upload", owner=convenor.user)
 
     return World(
         people={
@@ -413,10 +413,12 @@ MATRIX = [
     dash("GET", "/courses/{course}/delete/",                 "login login login login   404   404   404   404   200   404   404"),
     dash("POST", "/courses/{course}/delete/",                "login login login login   404   404   404   404   302   404   404",
         lambda w: {}),
-    # Progress of a long upload, polled by the page: someone else's answers as one that does not exist.
+    # Progress of a long upload: the page makes a job, then polls it like Doubtfire's client polls its jobs
+    # (someone else's job is 403, as upstream's /api/sidekiq/:id says).
     dash("POST", "/progress/",                               "login login login login   201   201   201   201   201   201   201",
         lambda w: {}),
-    dash("GET", "/progress/{progress}",                      "login login login login   404   404   404   404   200   404   404"),
+    csv("GET", "/api/jobs/{progress}",                       "419 419 419 419 403 403 403 403 200 403 403"),
+    csv("GET", "/api/sidekiq/{progress}",                    "419 419 419 419 403 403 403 403 200 403 403"),
 ]
 
 # Cells known to be wrong in the code under test: (route name, actor) → the bug, reported to the lead.

@@ -41,6 +41,7 @@ def served(tmp_path_factory):
         "SECRET_KEY": "test-only-key-for-the-served-app-0123456789",
         "PORT": str(_free_port()),
         "WEB_CONCURRENCY": "1",
+        "JOB_WORKERS": "0",
         "GUNICORN_ACCESS_LOG": str(workdir / "access.log"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]

@@ -8,6 +8,7 @@ bad token, 404 a course that is not the caller's (whether or not another teacher
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from fractions import Fraction
@@ -31,6 +32,7 @@ from attendance.formats import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampErr
 from attendance.formats.timestamps import parse_timestamp
 from attendance.models import Course
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
+from csvapi.jobs import job_requested, start_job_response
 from csvapi.uploads import uploaded_file, uploaded_files
 from doubtfire.services import issue_auth_token
 from spreadsheets import csv_chunks, xlsx_bytes
@@ -357,6 +359,13 @@ class UploadAttendanceView(AttendanceView):
         options = self._options(request)
         files = uploaded_files(request)
         course = _owned_course(request, course_id, batch)
+        if job_requested(request):  # many reports: `Prefer: respond-async` or ?async=1 gives 202 and a job
+            return start_job_response(
+                request, kind="upload_attendance", answer_status=status.HTTP_202_ACCEPTED,
+                parameters={"course_pk": course.pk, "options": _options_as_json(options)},
+                lock_key=f"upload_attendance:course:{course.pk}",
+                files=[(upload.name, upload.data) for upload in files],
+            )
         result = _service(
             services.record_attendance,
             course=course,
@@ -364,13 +373,7 @@ class UploadAttendanceView(AttendanceView):
             files=[(upload.name, upload.data) for upload in files],
             options=options,
         )
-        return Response(
-            {
-                "message": result.message,
-                "dates": [f"{date:%Y-%m-%d}" for date in result.dates],
-                "summary": result.summary,
-            }
-        )
+        return Response(result.as_dict())
 
     @staticmethod
     def _options(request) -> services.UploadOptions:
@@ -399,6 +402,14 @@ class UploadAttendanceView(AttendanceView):
             date_order=order,
             identity=identity,
         )
+
+
+def _options_as_json(options: services.UploadOptions) -> dict:
+    """The upload's options as a job keeps them (JSON), read back by jobs.kinds."""
+    values = dataclasses.asdict(options)
+    values["date"] = options.date.isoformat() if options.date else None
+    values["flags"] = list(options.flags)
+    return values
 
 
 def _down_course(value: str) -> tuple[str, int]:

@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from csvapi.jobs import job_status, refuse_unreadable_kind, start_job_response
 from csvapi.uploads import UploadRejected, read_uploaded_table, uploaded_file
 from doubtfire import resources
 from doubtfire.models import Unit
@@ -85,7 +86,16 @@ class DoubtfireCsvView(APIView):
 
     # --- the two kinds of answer --------------------------------------------------------------------
     @staticmethod
-    def download(resource) -> StreamingHttpResponse:
+    def download(request, resource, *, job_kind: str | None = None, newest_client_expects_job: bool = False):
+        """Stream the CSV, or (asked for, or CSV_JOBS=always where the newest client expects it) answer with a job
+        whose result will be the same CSV text."""
+        if job_kind is not None:
+            answer = job_status(request, newest_client_expects_job=newest_client_expects_job, method_status=200)
+            if answer is not None:
+                return start_job_response(
+                    request, kind=job_kind, answer_status=answer, parameters={"unit_id": resource.unit.pk},
+                    lock_key=f"{job_kind}:unit:{resource.unit.pk}",
+                )
         exported = resource.export_table()
         response = StreamingHttpResponse(
             csv_chunks(exported.header, exported.rows), content_type="text/csv; charset=utf-8"
@@ -94,10 +104,20 @@ class DoubtfireCsvView(APIView):
         response["Access-Control-Expose-Headers"] = "Content-Disposition"
         return response
 
-    @staticmethod
-    def upload_result(resource, table, actor) -> Response:
+    def upload_result(self, request, resource, upload, *, job_kind: str, newest_client_expects_job: bool = False):
+        """Import the file and answer 201 with `{success, ignored, errors}`, or answer with a job that will."""
+        answer = job_status(request, newest_client_expects_job=newest_client_expects_job, method_status=201)
+        if answer is not None:
+            refuse_unreadable_kind(upload, unsupported_status=status.HTTP_403_FORBIDDEN)
+            scope = f"unit:{resource.unit.pk}" if resource.unit is not None else f"user:{request.user.pk}"
+            return start_job_response(
+                request, kind=job_kind, answer_status=answer, lock_key=f"{job_kind}:{scope}",
+                parameters={"unit_id": resource.unit.pk if resource.unit is not None else None},
+                files=[(upload.name, upload.data)],
+            )
+        table = self.table_of(upload, resource)
         try:
-            outcome = resource.import_table(table, actor=actor)
+            outcome = resource.import_table(table, actor=request.user)
         except FileFormatError as error:
             raise UploadRejected(str(error)) from None
         return Response(outcome.as_dict(), status=status.HTTP_201_CREATED)
@@ -108,7 +128,7 @@ class UsersCsvView(DoubtfireCsvView):
     def get(self, request):
         if not may_in_system(request.user, DOWNLOAD_SYSTEM_CSV):
             raise PermissionDenied("Not authorised to download CSV of all users")
-        return self.download(resources.UserResource())
+        return self.download(request, resources.UserResource())
 
     @extend_schema(summary="Upload CSV of users", request=UploadSerializer, responses={201: ImportResultSerializer})
     def post(self, request):
@@ -116,7 +136,7 @@ class UsersCsvView(DoubtfireCsvView):
         if not may_in_system(request.user, UPLOAD_USERS_CSV):
             raise PermissionDenied("Not authorised to upload CSV of users")
         resource = resources.UserResource(actor=request.user)
-        return self.upload_result(resource, self.table_of(upload, resource), request.user)
+        return self.upload_result(request, resource, upload, job_kind="import_users")
 
 
 class UnitStudentsCsvView(DoubtfireCsvView):
@@ -126,7 +146,7 @@ class UnitStudentsCsvView(DoubtfireCsvView):
         self.require_unit(
             request.user, DOWNLOAD_UNIT_CSV, unit, f"Not authorised to download CSV of students enrolled in {unit.code}"
         )
-        return self.download(resources.UnitStudentResource(unit=unit))
+        return self.download(request, resources.UnitStudentResource(unit=unit))
 
     @extend_schema(
         summary="Upload CSV of all the students in a unit", request=UploadSerializer, responses={201: ImportResultSerializer}
@@ -136,7 +156,7 @@ class UnitStudentsCsvView(DoubtfireCsvView):
         unit = self.unit_or_404(unit_id)
         self.require_unit(request.user, UPLOAD_CSV, unit, f"Not authorised to upload CSV of students to {unit.code}")
         resource = resources.UnitStudentResource(actor=request.user, unit=unit)
-        return self.upload_result(resource, self.table_of(upload, resource), request.user)
+        return self.upload_result(request, resource, upload, job_kind="import_students", newest_client_expects_job=True)
 
 
 class WithdrawCsvView(DoubtfireCsvView):
@@ -150,7 +170,7 @@ class WithdrawCsvView(DoubtfireCsvView):
         unit = self.unit_or_404(unit_id)
         self.require_unit(request.user, UPLOAD_CSV, unit, f"Not authorised to upload CSV of students to {unit.code}")
         resource = resources.WithdrawStudentResource(actor=request.user, unit=unit)
-        return self.upload_result(resource, self.table_of(upload, resource), request.user)
+        return self.upload_result(request, resource, upload, job_kind="withdraw_students")
 
 
 class TaskCompletionCsvView(DoubtfireCsvView):
@@ -160,7 +180,10 @@ class TaskCompletionCsvView(DoubtfireCsvView):
         self.require_unit(
             request.user, DOWNLOAD_UNIT_CSV, unit, f"Not authorised to download CSV of student tasks in {unit.code}"
         )
-        return self.download(resources.TaskCompletionResource(unit=unit))
+        return self.download(
+            request, resources.TaskCompletionResource(unit=unit), job_kind="export_task_completion",
+            newest_client_expects_job=True,
+        )
 
 
 class TutorAssessmentsCsvView(DoubtfireCsvView):
@@ -170,7 +193,10 @@ class TutorAssessmentsCsvView(DoubtfireCsvView):
         self.require_unit(
             request.user, DOWNLOAD_STATS, unit, f"Not authorised to download stats of statistics for {unit.code}"
         )
-        return self.download(resources.TutorAssessmentResource(unit=unit))
+        return self.download(
+            request, resources.TutorAssessmentResource(unit=unit), job_kind="export_tutor_assessments",
+            newest_client_expects_job=True,
+        )
 
 
 class TaskDefinitionsCsvView(DoubtfireCsvView):
@@ -193,7 +219,7 @@ class TaskDefinitionsCsvView(DoubtfireCsvView):
     def get(self, request):
         unit = self.unit_or_404(self.unit_id_parameter(request.query_params))
         self.require_unit(request.user, DOWNLOAD_UNIT_CSV, unit, "Not authorised to download CSV of tasks")
-        return self.download(resources.TaskDefinitionResource(unit=unit))
+        return self.download(request, resources.TaskDefinitionResource(unit=unit))
 
     @extend_schema(
         summary="Upload CSV of task definitions to the provided unit",
@@ -205,7 +231,7 @@ class TaskDefinitionsCsvView(DoubtfireCsvView):
         unit = self.unit_or_404(self.unit_id_parameter(request.data))
         self.require_unit(request.user, UPLOAD_CSV, unit, "Not authorised to upload CSV of tasks")
         resource = resources.TaskDefinitionResource(actor=request.user, unit=unit)
-        return self.upload_result(resource, self.table_of(upload, resource), request.user)
+        return self.upload_result(request, resource, upload, job_kind="import_task_definitions")
 
 
 # Included by csvapi/urls.py. Paths exactly as the seed (no trailing slash). `[^/]*` lets `/units/test` and `/units//withdraw`

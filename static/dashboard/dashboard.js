@@ -1,7 +1,7 @@
 // Progressive enhancement for the dashboard. Without JavaScript every form still posts normally;
 // with it, upload forms (marked data-progress) show how much of the file has been sent, and then how far
-// the server has got with the rows: the page makes a progress row first (POST /progress/), sends its id
-// with the upload, and polls /progress/<id> while the import runs (in another server worker).
+// the server has got with the rows: the page makes a job first (POST /progress/), sends its id with the
+// upload, and polls the job (/api/jobs/<id>) while the import runs (in another server worker).
 (function () {
   "use strict";
 
@@ -31,7 +31,7 @@
     return input ? input.value : "";
   }
 
-  // Ask for a progress row; calls back with its {id, url}, or with null (the upload then goes without).
+  // Ask for a job to report progress to; calls back with its {id, url}, or with null (the upload then goes without).
   function startProgress(form, done) {
     var url = document.body.getAttribute("data-progress-url");
     if (!url || !window.fetch) { done(null); return; }
@@ -40,7 +40,7 @@
       .then(done, function () { done(null); });
   }
 
-  // Poll the progress row until stop() is called; show its numbers in the bar and its sentence as text.
+  // Poll the job until stop() is called; show its numbers in the bar and its sentence as text.
   function pollProgress(url, bar, text) {
     var timer = null;
     var stopped = false;
@@ -49,13 +49,13 @@
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (state) {
           if (stopped || !state) return;
-          if (state.rows_total && state.rows_done) {
-            bar.max = state.rows_total;
-            bar.value = state.rows_done;
+          if (state.total_count && state.processed_count) {
+            bar.max = state.total_count;
+            bar.value = state.processed_count;
           } else {
             bar.removeAttribute("value");
           }
-          text.textContent = state.text;
+          text.textContent = state.message;
         }, function () {})
         .then(function () { if (!stopped) timer = window.setTimeout(tick, 700); });
     }

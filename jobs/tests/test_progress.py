@@ -1,5 +1,5 @@
-"""Progress of long uploads: the services report per batch, the pages write it to a row any worker can
-read, and /progress/<id> shows it to its owner only."""
+"""Progress of long uploads: the services report per batch, the dashboard's pages write it to a job any
+worker can read, and /api/jobs/<id> (the route Doubtfire's client polls) shows it to its owner only."""
 
 import time
 import uuid
@@ -12,8 +12,8 @@ from django.test import Client
 
 from attendance import services as attendance_services
 from attendance.models import Course, CourseStudent
-from dashboard.models import ImportProgress
-from dashboard.services import ProgressReport, start_import_progress
+from jobs.models import Job
+from jobs.services import JobProgress, describe, start_inline_job
 from doubtfire import services as unit_services
 from doubtfire.models import Project, Role, UnitRole, User
 from spreadsheets import read_table
@@ -59,34 +59,38 @@ def test_the_endpoint_reports_rows_done_to_its_owner_only(convenor):
     made = client.post("/progress/")
     assert made.status_code == 201
     url = made.json()["url"]
-    assert url == f"/progress/{made.json()['id']}"
+    assert url == f"/api/jobs/{made.json()['id']}"
     first = client.get(url)
     assert first.status_code == 200
-    assert first.json()["stage"] == "waiting" and first.json()["finished"] is False
-    assert "no-cache" in first["Cache-Control"]
+    assert (first.json()["stage"], first.json()["status"]) == ("waiting", "queued")
 
     # What an import in another worker writes while it runs.
-    ImportProgress.objects.filter(pk=made.json()["id"]).update(stage="writing", rows_done=12_000, rows_total=20_000)
+    Job.objects.filter(pk=made.json()["id"]).update(
+        stage="writing", status="working", processed_count=12_000, total_count=20_000,
+        message=describe("writing", 12_000, 20_000, "rows"),
+    )
     state = client.get(url).json()
-    assert (state["stage"], state["rows_done"], state["rows_total"]) == ("writing", 12_000, 20_000)
-    assert state["text"] == "Saving: 12,000 of 20,000 rows"
+    assert (state["stage"], state["processed_count"], state["total_count"], state["pct_complete"]) == (
+        "writing", 12_000, 20_000, 60
+    )
+    assert state["message"] == "Saving: 12,000 of 20,000 rows"
 
     other = signed_in(UserFactory(role=Role.CONVENOR, username="someone.else"))
-    assert other.get(url).status_code == 404
-    assert Client().get(url).status_code == 302  # strangers are sent to sign in
-    assert client.get(f"/progress/{uuid.uuid4()}").status_code == 404
-    assert client.get("/progress/not-a-uuid").status_code == 404
+    assert other.get(url).status_code == 403
+    assert Client().get(url).status_code == 419  # strangers: Doubtfire's "not signed in"
+    assert client.get(f"/api/jobs/{uuid.uuid4()}").status_code == 404
+    assert client.get("/api/jobs/not-a-uuid").status_code == 404
     assert client.get("/progress/").status_code == 405
 
 
 @pytest.mark.django_db
-def test_making_a_progress_row_needs_the_csrf_token_and_clears_old_rows(convenor):
+def test_making_a_progress_job_needs_the_csrf_token_and_clears_expired_jobs(convenor):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(convenor)
     assert strict.post("/progress/").status_code == 403
-    old = ImportProgress.objects.create(owner=UserFactory(), created_at="2020-01-01T00:00:00Z")
-    start_import_progress(owner=convenor)
-    assert not ImportProgress.objects.filter(pk=old.pk).exists()
+    old = Job.objects.create(kind="dashboard_upload", owner=UserFactory(), expires_at="2020-01-01T00:00:00Z")
+    start_inline_job(kind="dashboard_upload", owner=convenor)
+    assert not Job.objects.filter(pk=old.pk).exists()
 
 
 @pytest.mark.django_db
@@ -101,8 +105,7 @@ def test_making_a_progress_row_needs_the_csrf_token_and_clears_old_rows(convenor
     ],
 )
 def test_what_the_page_says_at_each_stage(stage, counting, done, total, text):
-    progress = ImportProgress(stage=stage, counting=counting, rows_done=done, rows_total=total)
-    assert progress.text == text
+    assert describe(stage, done, total, counting) == text
 
 
 # --- The services call back per batch, not per row ----------------------------------------------------
@@ -150,7 +153,7 @@ def test_attendance_uploads_report_once_per_file(convenor):
 def spy_on_reports(monkeypatch, *, look_from_another_connection=False):
     """Record every report the page makes; optionally, what another connection (worker) sees just after."""
     reported, seen = [], []
-    real_call = ProgressReport.__call__
+    real_call = JobProgress.__call__
 
     def call(report, stage, done, total):
         real_call(report, stage, done, total)
@@ -160,14 +163,14 @@ def spy_on_reports(monkeypatch, *, look_from_another_connection=False):
             try:
                 with other.cursor() as cursor:
                     cursor.execute(
-                        "SELECT stage, rows_done, rows_total FROM dashboard_importprogress WHERE id = %s",
-                        [ImportProgress._meta.pk.get_db_prep_value(report.pk, connection=other)],
+                        "SELECT stage, processed_count, total_count FROM jobs_job WHERE id = %s",
+                        [Job._meta.pk.get_db_prep_value(report.pk, connection=other)],
                     )
                     seen.append(cursor.fetchone())
             finally:
                 other.close()
 
-    monkeypatch.setattr(ProgressReport, "__call__", call)
+    monkeypatch.setattr(JobProgress, "__call__", call)
     return reported, seen
 
 
@@ -191,9 +194,11 @@ def test_a_unit_upload_reports_its_stages_and_rows_and_ends_done(unit, convenor,
         ("writing", 2500, 2500),
         ("done", 2500, 2500),
     ]
-    state = client.get(f"/progress/{progress_id}").json()
-    assert (state["stage"], state["rows_done"], state["rows_total"], state["finished"]) == ("done", 2500, 2500, True)
-    assert state["text"] == "Done: 2,500 rows"
+    state = client.get(f"/api/jobs/{progress_id}").json()
+    assert (state["stage"], state["processed_count"], state["total_count"], state["status"]) == (
+        "done", 2500, 2500, "complete"
+    )
+    assert state["message"] == "Done: 2,500 rows"
 
 
 @pytest.mark.postgres_only
@@ -220,18 +225,18 @@ def test_another_worker_sees_the_rows_done_while_the_import_is_still_running(uni
 
 @pytest.mark.django_db(transaction=True)
 def test_a_report_inside_the_imports_transaction_never_stalls_or_fails_it(convenor):
-    progress = start_import_progress(owner=convenor)
+    progress = start_inline_job(kind="dashboard_upload", owner=convenor)
     started = time.monotonic()
-    with ProgressReport(progress) as report, transaction.atomic():
+    with JobProgress(progress) as report, transaction.atomic():
         UserFactory(username="written.by.the.import")  # the import holds the write lock from here
         report("writing", 5, 10)
     assert time.monotonic() - started < 2  # SQLite's lock wait is 20 s: the report did not wait for it
     progress.refresh_from_db()
     if connection.vendor == "sqlite":
         # One writer at a time: the report is skipped; the stages before and after the import still show.
-        assert (progress.stage, progress.rows_done) == ("waiting", 0)
+        assert (progress.stage, progress.processed_count) == ("waiting", 0)
     else:
-        assert (progress.stage, progress.rows_done, progress.rows_total) == ("writing", 5, 10)
+        assert (progress.stage, progress.processed_count, progress.total_count) == ("writing", 5, 10)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -258,7 +263,7 @@ def test_an_attendance_preview_and_confirm_report_files_and_end_done(convenor, m
     assert preview.status_code == 200
     # A preview's writes are undone: to the teacher it is all checking.
     assert reported == [("checking", 0, 1), ("checking", 1, 1), ("checking", 1, 1), ("done", 1, 1)]
-    assert client.get(f"/progress/{progress_id}").json()["text"] == "Done: 1 file"
+    assert client.get(f"/api/jobs/{progress_id}").json()["message"] == "Done: 1 file"
 
     reported.clear()
     confirm_id = client.post("/progress/").json()["id"]
@@ -269,7 +274,7 @@ def test_an_attendance_preview_and_confirm_report_files_and_end_done(convenor, m
 
 @pytest.mark.django_db(transaction=True)
 def test_someone_elses_progress_id_is_ignored_by_an_upload(unit, convenor):
-    theirs = start_import_progress(owner=UserFactory(username="other"))
+    theirs = start_inline_job(kind="dashboard_upload", owner=UserFactory(username="other"))
     client = signed_in(convenor)
     response = client.post(
         f"/units/{unit.pk}/upload/withdrawals/",
@@ -277,4 +282,4 @@ def test_someone_elses_progress_id_is_ignored_by_an_upload(unit, convenor):
     )
     assert response.status_code == 200
     theirs.refresh_from_db()
-    assert (theirs.stage, theirs.rows_total) == ("waiting", None)
+    assert (theirs.stage, theirs.total_count) == ("waiting", None)
