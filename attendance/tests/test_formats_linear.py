@@ -13,10 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attendance.formats import timestamps
+from attendance.formats import teams, timestamps, zoom
 from attendance.formats.timestamps import TimestampError, parse_duration, parse_end_time, parse_timestamp
 
 # The patterns as they were before issue 11.
+OLD_TEAMS_TAGS = re.compile(r"\s*\((?:external|unverified|guest)\)\s*$", re.I)
+OLD_ZOOM_RENAMED = re.compile(r"^(?P<shown>.*?)\s*\((?P<original>[^()]*)\)\s*$")
 OLD_TIMESTAMP = re.compile(
     r"""^\s*
     (?P<a>\d{1,4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})
@@ -57,6 +59,29 @@ def groups_without_spaces(match):
     if match is None:
         return None
     return {name: value if value is None else "".join(value.split()) for name, value in match.groupdict().items()}
+
+
+NAME_TOKENS = ["", "a", "Ben Ng", "(", ")", "(guest)", "(External)", "(UNVERIFIED)", "(b)", "()", "x", "é", "\n"]
+NAMES = st.lists(gap_then(NAME_TOKENS), max_size=6).map("".join)
+
+
+@EQUIVALENCE
+@given(NAMES)
+def test_teams_tag_removal_gives_what_the_old_pattern_gave(name):
+    assert teams._without_tag(name) == OLD_TEAMS_TAGS.sub("", name)
+
+
+@EQUIVALENCE
+@given(NAMES)
+def test_zoom_original_name_is_what_the_old_pattern_found(name):
+    old = OLD_ZOOM_RENAMED.match(name)
+    new = zoom._renamed(name)
+    if old is None and new is not None:
+        # The old pattern's `.` stopped at a line break inside the shown name; a name is one line of text
+        # to a teacher, so "Asha\nRao (asha)" is now read like "Asha Rao (asha)".
+        assert "\n" in new[0]
+    else:
+        assert new == (None if old is None else (old["shown"], old["original"]))
 
 
 DATES = ["13/2/2021", "2/11/21", "2021-02-13", "13.2.2021", "2021/02/13", "1/2", "13/2-2021", "x"]
@@ -124,6 +149,16 @@ RUNS = [
     pytest.param("\t" * LONG_RUN, id="tabs"),
     pytest.param(" \t" * (LONG_RUN // 2), id="mixed"),
 ]
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_name_clean_ups_on_long_runs(run):
+    assert teams._without_tag("a" + run + "b") == "a" + run + "b"
+    assert teams._without_tag(run + "(guest)x") == run + "(guest)x"
+    assert teams._without_tag("Ben" + run + "(Guest)" + run) == "Ben"
+    assert zoom._renamed("a" + run + "b") is None
+    assert zoom._renamed("(" + run) is None
+    assert zoom._renamed("Asha" + run + "(asha" + run + ")" + run) == ("Asha", "asha" + run)
 
 
 @pytest.mark.parametrize("run", RUNS)
