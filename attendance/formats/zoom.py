@@ -13,6 +13,8 @@ duration is used instead of its times.
 
 from __future__ import annotations
 
+import math
+
 from attendance.formats.report import (
     JOIN,
     LEAVE,
@@ -105,10 +107,13 @@ def parse_zoom_table(table, *, order: str = DAY_FIRST, identity: str = "name", m
             try:
                 minutes = float(row.values[duration])
             except ValueError:
+                minutes = math.nan
+            # float() also reads "nan", "inf" and "-5", which round() or a record's seconds cannot hold.
+            if not 0 <= minutes < math.inf:
                 raise ReportError(
                     f"Row {row.number}: the duration '{row.values[duration]}' is not a number of minutes.",
                     row=row.number,
-                ) from None
+                )
             participant.reported_seconds = (participant.reported_seconds or 0) + round(minutes * 60)
         else:
             participant.connections += [Connection(joined, JOIN, row.number), Connection(left, LEAVE, row.number)]
