@@ -175,8 +175,8 @@ def is_upstream_email(text: str) -> bool:
 
     One "@"; before it, anything but whitespace; after it, dot-separated labels of letters, digits and
     hyphens, the last one two or more letters (ASCII, any case). Upstream writes this as a pattern with
-    a repeat inside a repeat, a shape that can backtrack without bound on hostile text; each check here
-    is one pass (issue 11).
+    a repeat inside a repeat, a shape issue 11 rules out on user text (it stayed linear only because a
+    label cannot hold the dot that ends it, which the next edit could change); each check here is one pass.
     """
     local, _, domain = text.partition("@")
     # split() keeps a non-empty text with no whitespace in it whole, and nothing else.
@@ -190,6 +190,8 @@ def is_upstream_email(text: str) -> bool:
         and not labels.translate(_DOMAIN_CHARACTERS)  # nothing but letters, digits, hyphens and dots
         and "" not in labels.split(".")
     )
+
+
 # SQLite accepts 32,766 parameters per statement; lookups are split below that.
 _LOOKUP_CHUNK = 10_000
 
