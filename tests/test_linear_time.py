@@ -12,8 +12,8 @@ name. What separates the code before and after this issue is not a percentage bu
 the tests are built to make that gap impossible to miss, and a hang guard turns "does not come back" into a
 failure:
 
-* `hang_guard` interrupts a case after GUARD_SECONDS (10 s, about a thousand times what the cases take)
-  and fails it. It measures nothing and is compared with nothing. The regular expression engine checks for
+* `hang_guard` interrupts a case after GUARD_SECONDS (10 s; the cases take milliseconds, the heaviest HTTP
+  one under a second) and fails it. It measures nothing and is compared with nothing. The regular expression engine checks for
   signals every few thousand steps of a match, so a pattern that would run for hours (the timestamp and
   duration patterns were polynomial of degree 3 to 5 in the run length) is stopped mid-match; a shorter
   stall is stopped as soon as the call returns. Its exception derives from BaseException, so no
