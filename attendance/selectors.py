@@ -31,7 +31,8 @@ def is_defaulter(*, attended: int, recorded: int, cutoff: Fraction = DEFAULT_CUT
 def natural_roll_key(roll: str):
     """Sort rolls as people do: "2" before "10", "CS9" before "CS10"; "01" and "1" kept apart."""
     parts = re.split(r"(\d+)", roll.casefold())
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part], roll
+    # isdecimal() is exactly what `\d` split off (and int() reads); isdigit() also holds for "²", which int() refuses.
+    return [(0, int(part), "") if part.isdecimal() else (1, 0, part) for part in parts if part], roll
 
 
 def course_of(*, owner, course_id: str, batch: int) -> Course | None:

@@ -9,6 +9,10 @@ import csv
 import datetime
 import io
 import random
+import zipfile
+from xml.sax.saxutils import escape
+
+import openpyxl
 
 FIRST_NAMES = [
     "Asha", "Ben", "Chen", "Dana", "Emeka", "Fatima", "George", "Hana", "Ivan", "Jia", "Kofi", "Lena", "Mateo",
@@ -165,3 +169,37 @@ def teams_legacy_log(names: list[str], events: int, *, date: datetime.date, seed
     lines = ["Full Name\tUser Action\tTimestamp"]
     lines += [f"{name}\t{action}\t{_teams_time(start + datetime.timedelta(seconds=second))}" for second, name, action in rows]
     return ("\r\n".join(lines) + "\r\n").encode("utf-16")
+
+
+def xlsx_with_long_cells(rows: list[list[object]]) -> bytes:
+    """An XLSX workbook of `rows` whose text cells may be longer than Excel's 32,767 characters.
+
+    openpyxl cuts text to that limit when it writes; a file made by hand (as an attacker would) has no
+    limit, so each long cell is written as a placeholder and put back into the worksheet's XML afterwards.
+    """
+    long_cells: dict[str, str] = {}
+    placed = []
+    for row in rows:
+        placed.append([])
+        for value in row:
+            if isinstance(value, str) and len(value) > 1000:
+                key = f"LONGCELL{len(long_cells)}"
+                long_cells[key] = value
+                value = key
+            placed[-1].append(value)
+    workbook = openpyxl.Workbook()
+    for row in placed:
+        workbook.active.append(row)
+    written = io.BytesIO()
+    workbook.save(written)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(written.getvalue())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                text = content.decode("utf-8")
+                for key, value in long_cells.items():
+                    text = text.replace(f"<t>{key}</t>", f'<t xml:space="preserve">{escape(value)}</t>')
+                content = text.encode("utf-8")
+            target.writestr(item, content)
+    return out.getvalue()

@@ -21,8 +21,6 @@ The organiser's rows are skipped: the organiser is the teacher, never a student 
 
 from __future__ import annotations
 
-import re
-
 from attendance.formats.report import (
     JOIN,
     LEAVE,
@@ -37,7 +35,7 @@ from attendance.formats.sections import SectionedText
 from attendance.formats.timestamps import DAY_FIRST, TimestampError, parse_duration, parse_timestamp
 
 _NAME_COLUMNS = ("name", "full_name")
-_TAGS = re.compile(r"\s*\((?:external|unverified|guest)\)\s*$", re.I)
+_TAGS = ("(external)", "(unverified)", "(guest)")
 
 
 def _is_participants(headers: set[str]) -> bool:
@@ -54,10 +52,25 @@ def is_teams(headers: set[str]) -> bool:
     return _is_participants(headers) or _is_activities(headers)
 
 
+def _without_tag(name: str) -> str:
+    """``name`` without the "(External)", "(Unverified)" or "(Guest)" Teams writes after it, if any.
+
+    Done with string methods: the pattern this replaces was searched for, so it was tried from every
+    space of a run and read to the run's end each time; one name holding 300 KiB of spaces kept a worker
+    busy for minutes (issue 11). Each step here is one pass over the name.
+    """
+    trimmed = name.rstrip()
+    for tag in _TAGS:
+        # Compared on the tag's own length: casefold() may change the length of other characters.
+        if trimmed[-len(tag) :].casefold() == tag:
+            return trimmed[: -len(tag)].rstrip()
+    return name
+
+
 def _identity(values: dict[str, str], identity: str) -> tuple[str, list[str]]:
     name = next((values[column] for column in _NAME_COLUMNS if values.get(column)), "")
     email = values.get("email") or values.get("participant_id_(upn)") or ""
-    names = [name, _TAGS.sub("", name)]
+    names = [name, _without_tag(name)]
     local_part = email.partition("@")[0] if "@" in email else email
     if local_part:
         names.append(local_part)

@@ -23,16 +23,32 @@ DAY_FIRST = "day-first"
 MONTH_FIRST = "month-first"
 DATE_ORDERS = (DAY_FIRST, MONTH_FIRST)
 
+
+def _squeezed(text: str) -> str:
+    """``text`` with no whitespace at either end and every inner run of whitespace made one space.
+
+    One pass over the text however long its runs are. ``str.split()`` and the regular expression
+    class the patterns used before agree on what whitespace is: both use Unicode's definition.
+    """
+    return " ".join(text.split())
+
+
+# Every pattern here is matched whole (fullmatch, one start position) against `_squeezed` text, so one
+# optional space stands where a person's padding needed `\s*`. Several `\s*` with only optional parts
+# between them make the engine try every way of sharing a run of spaces among them: a 300 KiB run in one
+# cell took a polynomial number of steps and a worker was killed by gunicorn's timeout (issue 11). What is
+# left (bounded repeats, one `\d*` that no other digit follows, `[^)]*` closed by the one character it
+# excludes) backtracks a bounded number of times per character.
 _TIMESTAMP = re.compile(
-    r"""^\s*
+    r"""
     (?P<a>\d{1,4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})
-    (?:\s*,?\s*|T)
+    (?:[ ]?,?[ ]?|T)
     (?:
         (?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,6})\d*)?)?
-        \s*(?P<meridiem>[AaPp]\.?\s?[Mm]\.?)?
+        [ ]?(?P<meridiem>[AaPp]\.?[ ]?[Mm]\.?)?
     )?
-    \s*(?:Z|UTC|GMT|(?:GMT|UTC)?\s*[+\-]\d{1,2}(?::?\d{2})?|\([^)]*\))?
-    \s*$""",
+    [ ]?(?:Z|UTC|GMT|(?:GMT|UTC)?[ ]?[+\-]\d{1,2}(?::?\d{2})?|\([^)]*\))?
+    """,
     re.VERBOSE,
 )
 
@@ -47,7 +63,7 @@ def parse_timestamp(text: str, *, order: str = DAY_FIRST, need_time: bool = True
     ``order`` says how a slash date whose year comes last is read (``day-first`` or ``month-first``).
     Raises :class:`TimestampError` naming the value when it cannot be read that way.
     """
-    match = _TIMESTAMP.match(text or "")
+    match = _TIMESTAMP.fullmatch(_squeezed(text or ""))
     if not match:
         raise TimestampError(f"'{text}' is not a date and time")
     a, b, c = match["a"], int(match["b"]), match["c"]
@@ -84,26 +100,28 @@ def parse_timestamp(text: str, *, order: str = DAY_FIRST, need_time: bool = True
         raise TimestampError(f"'{text}' is not a valid date{hint}") from None
 
 
-_TIME_ONLY = re.compile(
-    r"^\s*(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<meridiem>[AaPp]\.?\s?[Mm]\.?)?\s*$"
-)
+_TIME_ONLY = re.compile(r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?[ ]?(?P<meridiem>[AaPp]\.?[ ]?[Mm]\.?)?")
 
 
 def parse_end_time(text: str, *, report_date: datetime.date, order: str = DAY_FIRST) -> datetime.datetime:
     """The meeting end time sent with an upload: a full date and time, or just a time on the report's date."""
-    match = _TIME_ONLY.match(text)
-    if match:
+    if _TIME_ONLY.fullmatch(_squeezed(text)):
         return parse_timestamp(f"{report_date:%Y-%m-%d} {text.strip()}", order=order)
     return parse_timestamp(text, order=order)
 
 
-_DURATION_UNITS = re.compile(r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s)?\s*$", re.I)
-_DURATION_CLOCK = re.compile(r"^\s*(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})\s*$")
+# Digits are bounded as well as spaces: int() refuses more than 4,300 digits with a plain ValueError, which
+# callers expecting a TimestampError would let through as a 500. Nine digits of hours is far beyond a meeting.
+_DURATION_UNITS = re.compile(
+    r"(?:(?P<h>\d{1,9})[ ]?h)?[ ]?(?:(?P<m>\d{1,9})[ ]?m(?:in)?)?[ ]?(?:(?P<s>\d{1,9})[ ]?s)?", re.I
+)
+_DURATION_CLOCK = re.compile(r"(?:(?P<h>\d{1,9}):)?(?P<m>\d{1,2}):(?P<s>\d{2})")
 
 
 def parse_duration(text: str) -> int:
     """Seconds in a Teams duration (`1h 27m 51s`, `45s`) or a clock duration (`1:27:51`, `27:51`)."""
-    match = _DURATION_UNITS.match(text or "") or _DURATION_CLOCK.match(text or "")
+    squeezed = _squeezed(text or "")
+    match = _DURATION_UNITS.fullmatch(squeezed) or _DURATION_CLOCK.fullmatch(squeezed)
     if not match or not any(match.groupdict().values()):
         raise TimestampError(f"'{text}' is not a duration such as 1h 27m 51s")
     parts = {unit: int(match[unit] or 0) for unit in "hms"}

@@ -13,7 +13,7 @@ duration is used instead of its times.
 
 from __future__ import annotations
 
-import re
+import math
 
 from attendance.formats.report import (
     JOIN,
@@ -29,11 +29,27 @@ from attendance.formats.sections import SectionedText
 from attendance.formats.timestamps import DAY_FIRST, TimestampError, parse_timestamp
 
 _NAME_COLUMNS = ("name_(original_name)", "name", "participant")
-_RENAMED = re.compile(r"^(?P<shown>.*?)\s*\((?P<original>[^()]*)\)\s*$")
 
 
 def _duration_column(headers) -> str | None:
     return next((h for h in headers if h.startswith(("duration_(minutes", "total_duration_(minutes"))), None)
+
+
+def _renamed(name: str) -> tuple[str, str] | None:
+    """(shown, original) of a participant Zoom lists as ``Shown Name (Original Name)``, else None.
+
+    The original name is what the last parentheses hold; they must end the name and hold no other
+    parenthesis. Done with string methods: the lazy pattern this replaces tried every length of the shown
+    name against the spaces after it, quadratic in a long run of spaces (issue 11). Each step here is one
+    pass over the name.
+    """
+    trimmed = name.rstrip()
+    if not trimmed.endswith(")"):
+        return None
+    shown, opening, original = trimmed[:-1].rpartition("(")
+    if not opening or ")" in original:
+        return None
+    return shown.rstrip(), original
 
 
 def is_zoom(headers: set[str]) -> bool:
@@ -74,9 +90,9 @@ def parse_zoom_table(table, *, order: str = DAY_FIRST, identity: str = "name", m
         if not name and not email:
             raise ReportError(f"Row {row.number} has no participant name.", row=row.number)
         names = [name]
-        renamed = _RENAMED.match(name)
+        renamed = _renamed(name)
         if renamed:
-            names += [renamed["shown"], renamed["original"]]
+            names += renamed
         local_part = email.partition("@")[0]
         if local_part:
             names.append(local_part)
@@ -91,10 +107,13 @@ def parse_zoom_table(table, *, order: str = DAY_FIRST, identity: str = "name", m
             try:
                 minutes = float(row.values[duration])
             except ValueError:
+                minutes = math.nan
+            # float() also reads "nan", "inf" and "-5", which round() or a record's seconds cannot hold.
+            if not 0 <= minutes < math.inf:
                 raise ReportError(
                     f"Row {row.number}: the duration '{row.values[duration]}' is not a number of minutes.",
                     row=row.number,
-                ) from None
+                )
             participant.reported_seconds = (participant.reported_seconds or 0) + round(minutes * 60)
         else:
             participant.connections += [Connection(joined, JOIN, row.number), Connection(left, LEAVE, row.number)]

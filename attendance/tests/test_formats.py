@@ -238,3 +238,11 @@ def test_legacy_actions_are_read_whatever_their_case_and_spacing():
     shouted = [rows[0]] + [[name, f"  {action.upper()}  ", stamp] for name, action, stamp in rows[1:]]
     shouted = [[name, action.replace("JOINED BEFORE", "JOINED   BEFORE"), stamp] for name, action, stamp in shouted]
     assert seconds_by_participant(parse_report(reports.comma_csv(shouted))) == FIXTURE_SECONDS
+
+
+@pytest.mark.parametrize("minutes", ["nan", "inf", "-1e400", "-5", "ten"])
+def test_zoom_total_duration_must_be_minutes(minutes):
+    rows = [["Name (Original Name)", "User Email", "Join Time", "Leave Time", "Total Duration (Minutes)"]]
+    rows.append(["Asha", "a@uni.edu", "13/02/2026 09:01:00 AM", "13/02/2026 09:58:00 AM", minutes])
+    with pytest.raises(ReportError, match=f"Row 2: the duration '{minutes}' is not a number of minutes"):
+        parse_report(reports.comma_csv(rows))

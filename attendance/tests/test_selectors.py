@@ -52,6 +52,11 @@ def test_natural_roll_order():
     assert sorted(rolls, key=selectors.natural_roll_key) == ["1", "2", "007", "10", "A", "b", "CS9", "CS10"]
 
 
+def test_natural_roll_order_with_digits_of_other_scripts():
+    # "٣" is a decimal digit (Arabic-Indic three); "²" is a digit to isdigit() but not a number to int().
+    assert sorted(["10", "²", "٣", "2", "a²"], key=selectors.natural_roll_key) == ["2", "٣", "10", "a²", "²"]
+
+
 def test_student_enrolled_after_a_date_has_a_blank_cell_and_is_judged_on_their_dates(db):
     course = build_course(UserFactory(), students=1, dates=2)
     late = CourseStudent.objects.create(course=course, roll="9", name="Late")

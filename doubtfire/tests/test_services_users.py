@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from doubtfire.models import Project, Role, TaskDefinition, User
-from doubtfire.services import import_users_from_table
+from doubtfire.services import import_users_from_table, is_upstream_email
 from spreadsheets import read_table
 from doubtfire.tests.factories import CampusFactory, TutorialFactory, UnitFactory, UserFactory
 
@@ -107,3 +109,41 @@ def test_admin_student_and_task_imports_ask_for_the_unit(admin_browser):
         assert admin_browser.post(url + "process_import/", fields).status_code == 302
     assert Project.objects.get(unit=unit).user.username == "test_csv_student"
     assert TaskDefinition.objects.get(unit=unit).abbreviation == "A12"
+
+
+# --- The email rule ---------------------------------------------------------------------------------
+
+# Upstream's pattern, which is_upstream_email() now checks without a regular expression (issue 11).
+UPSTREAM_EMAIL = re.compile(r"^[^@\s]+@((?:[-a-z0-9]+\.)+[a-z]{2,})$", re.IGNORECASE)
+EMAIL_PIECES = ["a", "Bo", "x9", "-", ".", "..", "@", "com", "C", "é", " ", "\t", "_", "!", "+"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(EMAIL_PIECES), max_size=8).map("".join))
+def test_the_email_rule_accepts_what_upstreams_pattern_accepts(text):
+    assert is_upstream_email(text) == bool(UPSTREAM_EMAIL.match(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("Asha.Rao+cs@Uni.Example.EDU", True),
+        ("a@b.co", True),
+        ("a@-.co", True),  # as upstream: a label may be hyphens only
+        ("a@b.c", False),
+        ("a@.co", False),
+        ("a@b..co", False),
+        ("a b@c.co", False),
+        ("a@b@c.co", False),
+        ("a@b.c0m", False),
+        # Upstream's `$` also matched before a final line break; a line break is never part of an email.
+        ("a@b.co\n", False),
+        # Under IGNORECASE, [a-z] also matched the Kelvin sign and three other non-ASCII letters.
+        ("a@b.\u212aa", False),
+        ("a@" + "a." * 150_000 + "!", False),
+        ("a" * 300_000 + "@b.co", True),
+        ("a" + " " * 300_000 + "@b.co", False),
+    ],
+)
+def test_the_email_rule(text, valid):
+    assert is_upstream_email(text) is valid
