@@ -23,6 +23,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.test import override_settings
+
 from attendance.formats import Participant, parse_report, parse_roster
 from attendance.formats.timestamps import TimestampError, parse_duration, parse_timestamp
 from attendance.matching import match_participants
@@ -36,7 +38,7 @@ from doubtfire.services import (
     import_users_from_table,
     withdraw_students_from_table,
 )
-from spreadsheets import read_table
+from spreadsheets import ReadBudget, read_table
 
 LONG = 300 * 1024
 SPACES, TABS, MIXED = " " * LONG, "\t" * LONG, " \t" * (LONG // 2)
@@ -59,6 +61,15 @@ class Subject:
 
 
 # --- Encodings, as the exporters write them -------------------------------------------------------------------
+
+
+# The reader's budget refuses cells over 32,767 characters before any parser sees them (issue 11 item 1); this
+# case times what lies behind that guard, so the parsers read the 300 KiB cells with that one limit lifted.
+WIDE = ReadBudget(cell_chars=2**21)
+
+
+def _wide(parse):
+    return lambda data: parse(data, budget=WIDE)
 
 
 def comma_csv(rows) -> bytes:
@@ -269,39 +280,39 @@ def subjects(unit: Unit, admin) -> list[Subject]:
         ordinary, rows = same_size(weight(hostile), build)
         made.append(Subject(name, hostile, hostile_rows, ordinary, rows_of(rows), read, writes))
 
-    add("legacy Teams list, comma CSV", lambda n: comma_csv(legacy_rows(n)), parse_report, hostile_rows=3)
-    add("legacy Teams list, UTF-16", lambda n: utf16_tab(legacy_rows(n)), parse_report, hostile_rows=3)
-    add("legacy Teams list, XLSX", lambda n: datasets.xlsx_with_long_cells(legacy_rows(n)), parse_report, hostile_rows=3)
-    add("Teams attendance report", teams_report, parse_report, hostile_rows=3)
-    add("Zoom report with meeting block", lambda n: zoom_report(n, block=True), parse_report, hostile_rows=3)
-    add("Zoom report, participants only", lambda n: zoom_report(n, block=False), parse_report, hostile_rows=3)
-    add("Google Form responses", google_form, parse_report, hostile_rows=3)
-    add("roster", roster, parse_roster, hostile_rows=3)
+    add("legacy Teams list, comma CSV", lambda n: comma_csv(legacy_rows(n)), _wide(parse_report), hostile_rows=3)
+    add("legacy Teams list, UTF-16", lambda n: utf16_tab(legacy_rows(n)), _wide(parse_report), hostile_rows=3)
+    add("legacy Teams list, XLSX", lambda n: datasets.xlsx_with_long_cells(legacy_rows(n)), _wide(parse_report), hostile_rows=3)
+    add("Teams attendance report", teams_report, _wide(parse_report), hostile_rows=3)
+    add("Zoom report with meeting block", lambda n: zoom_report(n, block=True), _wide(parse_report), hostile_rows=3)
+    add("Zoom report, participants only", lambda n: zoom_report(n, block=False), _wide(parse_report), hostile_rows=3)
+    add("Google Form responses", google_form, _wide(parse_report), hostile_rows=3)
+    add("roster", roster, _wide(parse_roster), hostile_rows=3)
     add(
         "users import (service)",
         users,
-        lambda data: import_users_from_table(actor=admin, table=read_table(data)),
+        lambda data: import_users_from_table(actor=admin, table=read_table(data, budget=WIDE)),
         hostile_rows=4,
         writes=True,
     )
     add(
         "enrolment import (service)",
         students,
-        lambda data: enrol_students_from_table(actor=admin, unit=unit, table=read_table(data)),
+        lambda data: enrol_students_from_table(actor=admin, unit=unit, table=read_table(data, budget=WIDE)),
         hostile_rows=4,
         writes=True,
     )
     add(
         "withdrawal import (service)",
         students,
-        lambda data: withdraw_students_from_table(actor=admin, unit=unit, table=read_table(data)),
+        lambda data: withdraw_students_from_table(actor=admin, unit=unit, table=read_table(data, budget=WIDE)),
         hostile_rows=4,
         writes=True,
     )
     add(
         "task definitions import (service)",
         task_definitions,
-        lambda data: import_task_definitions_from_table(actor=admin, unit=unit, table=read_table(data)),
+        lambda data: import_task_definitions_from_table(actor=admin, unit=unit, table=read_table(data, budget=WIDE)),
         hostile_rows=3,
         writes=True,
     )
@@ -387,10 +398,12 @@ def finding_over_http(bench) -> Outcome:
 
     def post(data: bytes):
         def run():
-            response = client.post(
-                "/upload_attendance",
-                {"course_id": "WS101", "batch": "2021", "unknown": "ignore", "file": bench.upload("participants.csv", data)},
-            )
+            # With the reader's cell budget lifted (as a deployment may), so the parsers themselves are timed.
+            with override_settings(SPREADSHEET_MAX_CELL_CHARS=WIDE.cell_chars):
+                response = client.post(
+                    "/upload_attendance",
+                    {"course_id": "WS101", "batch": "2021", "unknown": "ignore", "file": bench.upload("participants.csv", data)},
+                )
             expect(response, 200)
 
         return run
