@@ -31,6 +31,7 @@ from attendance.formats import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampErr
 from attendance.formats.timestamps import parse_timestamp
 from attendance.models import Course
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
+from csvapi.lookups import StrictIds
 from csvapi.uploads import uploaded_file, uploaded_files
 from doubtfire.services import issue_auth_token
 from spreadsheets import csv_chunks, xlsx_bytes
@@ -609,6 +610,7 @@ class CourseSerializer(serializers.ModelSerializer):
     destroy=extend_schema(summary="Delete a course with its roster and all its attendance"),
 )
 class CourseViewSet(
+    StrictIds,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 
 from csvapi import serializers
 from csvapi.filters import ProjectFilter, TaskFilter
+from csvapi.lookups import StrictIds
 from csvapi.permissions import (
     ReadAnyWriteAdmin,
     UnitCreatorOnlyAdmin,
@@ -61,7 +62,7 @@ class SavesSafely:
             raise Conflict(f"Cannot delete {instance}: {', '.join(users)} still refer to it.") from None
 
 
-class UnitRowViewSet(SavesSafely, viewsets.ModelViewSet):
+class UnitRowViewSet(StrictIds, SavesSafely, viewsets.ModelViewSet):
     """Rows that belong to one unit. Read with VIEW_UNIT there; create, change, delete with MANAGE_UNIT."""
 
     permission_classes = [UnitPermission]
@@ -84,7 +85,7 @@ class UnitRowViewSet(SavesSafely, viewsets.ModelViewSet):
         super().perform_create(serializer)
 
 
-class UserViewSet(SavesSafely, viewsets.ModelViewSet):
+class UserViewSet(StrictIds, SavesSafely, viewsets.ModelViewSet):
     """People. An Admin lists and manages everyone; anyone else sees and edits only their own account."""
 
     serializer_class = serializers.UserSerializer
@@ -99,7 +100,7 @@ class UserViewSet(SavesSafely, viewsets.ModelViewSet):
         return everyone if user.is_admin else everyone.filter(pk=user.pk)
 
 
-class CampusViewSet(SavesSafely, viewsets.ModelViewSet):
+class CampusViewSet(StrictIds, SavesSafely, viewsets.ModelViewSet):
     """Campuses: any signed-in person reads them; an Admin manages them."""
 
     queryset = Campus.objects.order_by("name")
@@ -157,7 +158,7 @@ class TutorialViewSet(UnitRowViewSet):
         )
 
 
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+class ProjectViewSet(StrictIds, viewsets.ReadOnlyModelViewSet):
     """Enrolments. Staff of a unit see all of its enrolments; a student sees their own. Filter with `?unit=`."""
 
     serializer_class = serializers.ProjectSerializer
@@ -181,7 +182,9 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
                          "student: statuses 1–4). A status change by staff records an assessment."),
     partial_update=extend_schema(description="As update, sending only the fields to change."),
 )
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class TaskViewSet(
+    StrictIds, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     """Tasks. Staff of the unit read and assess them; a student reads (and moves between 1–4) their own."""
 
     serializer_class = serializers.TaskSerializer
