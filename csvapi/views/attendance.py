@@ -31,6 +31,7 @@ from attendance.formats import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampErr
 from attendance.formats.timestamps import parse_timestamp
 from attendance.models import Course
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
+from csvapi.downloads import offer_as_download
 from csvapi.lookups import StrictIds
 from csvapi.uploads import uploaded_file, uploaded_files
 from doubtfire.ids import parse_id
@@ -480,9 +481,7 @@ class DownloadAttendanceView(AttendanceView):
         else:
             response = StreamingHttpResponse(csv_chunks(report.header, report.rows), content_type="text/csv; charset=utf-8")
             filename = f"{stem}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Access-Control-Expose-Headers"] = "Content-Disposition"
-        return response
+        return offer_as_download(response, filename)
 
 
 class AllCoursesView(AttendanceView):

@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from csvapi.downloads import offer_as_download
 from csvapi.uploads import UploadRejected, read_uploaded_table, uploaded_file
 from doubtfire import resources
 from doubtfire.ids import parse_id
@@ -91,9 +92,7 @@ class DoubtfireCsvView(APIView):
         response = StreamingHttpResponse(
             csv_chunks(exported.header, exported.rows), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f"attachment; filename={exported.filename}"
-        response["Access-Control-Expose-Headers"] = "Content-Disposition"
-        return response
+        return offer_as_download(response, exported.filename)
 
     @staticmethod
     def upload_result(resource, table, actor) -> Response:
