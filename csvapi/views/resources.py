@@ -24,7 +24,15 @@ from csvapi.permissions import (
     unit_scope,
 )
 from doubtfire.models import Campus, Project, Task, Tutorial, TutorialStream, Unit, UnitRole, User
-from doubtfire.permissions import ASSESS_TASKS, DOWNLOAD_UNIT_CSV, MANAGE_UNIT, VIEW_UNIT, may_in_unit
+from doubtfire.permissions import (
+    ASSESS_TASKS,
+    DOWNLOAD_UNIT_CSV,
+    MANAGE_UNIT,
+    VIEW_UNIT,
+    admin_role_refusal,
+    may_change_unit_role_of,
+    may_in_unit,
+)
 from doubtfire.services import NotAllowed, update_task
 
 
@@ -130,13 +138,36 @@ class UnitViewSet(UnitRowViewSet):
 
 
 class UnitRoleViewSet(UnitRowViewSet):
-    """Staff of a unit (`user` by username, `role` Tutor or Convenor)."""
+    """Staff of a unit (`user` by username, `role` Tutor or Convenor). Only an Admin gives, changes or removes
+    an Admin's role (`may_change_unit_role_of`): a unit's Convenor cannot demote the Admin who appointed them."""
 
     serializer_class = serializers.UnitRoleSerializer
     filterset_fields = ["unit", "role"]
 
     def get_queryset(self):
         return self.scoped(UnitRole.objects.select_related("user", "unit").order_by("unit", "role", "user__username"))
+
+    def perform_create(self, serializer):
+        unit = serializer.validated_data["unit"]
+        # Who may not manage the unit at all gets the unit's own refusal from UnitRowViewSet.
+        if may_in_unit(self.request.user, self.write_action, unit):
+            self.refuse_if_against_an_admin(serializer.validated_data["user"], unit)
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        role = serializer.instance
+        self.refuse_if_against_an_admin(role.user, role.unit)
+        # Nor may the row be handed over to an Admin.
+        self.refuse_if_against_an_admin(serializer.validated_data.get("user", role.user), role.unit)
+        super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        self.refuse_if_against_an_admin(instance.user, instance.unit)
+        super().perform_destroy(instance)
+
+    def refuse_if_against_an_admin(self, person, unit):
+        if not may_change_unit_role_of(self.request.user, person):
+            raise PermissionDenied(admin_role_refusal(person, unit))
 
 
 class TutorialStreamViewSet(UnitRowViewSet):
