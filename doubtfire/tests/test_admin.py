@@ -151,6 +151,14 @@ def test_add_unit_form_checks_the_unit_code_alphabet(admin_client, code, saved):
         assert b"A unit code uses the letters A-Z" in response.content
 
 
+@pytest.mark.parametrize("odd", ["²", "1e3", "99999999999999999999999"])
+def test_an_odd_id_in_an_autocomplete_field_is_the_fields_error_not_a_500(admin_client, odd):
+    # Django's autocomplete widget looked the refused value up again to show it: ValueError/OverflowError.
+    response = admin_client.post(reverse("admin:doubtfire_unitrole_add"), {"user": odd, "unit": odd, "role": "Tutor"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {"user", "unit"}
+
+
 def test_change_user_form_saves_and_keeps_blank_student_id_null(admin_client):
     user = User.objects.get(username="ttutor")
     url = reverse("admin:doubtfire_user_change", args=[user.pk])
