@@ -149,15 +149,21 @@ def test_a_convenor_cannot_enrol_an_admin_as_a_student(unit, convenor, admin, to
 
 def test_a_convenor_cannot_re_enrol_a_withdrawn_admin(unit, convenor, admin, token_client):
     project = ProjectFactory(unit=unit, user=admin, enrolled=False)
-    response = token_client(convenor).post(f"/api/csv/units/{unit.pk}", {"file": students_file("aadmin")}, format="multipart")
-    assert response.json()["errors"][0]["message"] == "aadmin is an Admin: only an Admin may enrol an Admin as a student."
+    response = token_client(convenor).post(
+        f"/api/csv/units/{unit.pk}", {"file": students_file("aadmin")}, format="multipart"
+    )
+    assert response.json()["errors"][0]["message"] == (
+        "aadmin is an Admin: only an Admin may enrol an Admin as a student."
+    )
     project.refresh_from_db()
     assert not project.enrolled
 
 
 def test_an_admin_already_enrolled_by_an_admin_is_no_change_for_the_convenor(unit, convenor, admin, token_client):
     ProjectFactory(unit=unit, user=admin)
-    response = token_client(convenor).post(f"/api/csv/units/{unit.pk}", {"file": students_file("aadmin")}, format="multipart")
+    response = token_client(convenor).post(
+        f"/api/csv/units/{unit.pk}", {"file": students_file("aadmin")}, format="multipart"
+    )
     assert response.json()["ignored"][0]["message"] == "No change."
 
 

@@ -16,9 +16,10 @@ How each actor presents itself depends on the route family (SPEC §1):
 The world (built afresh for every case with factories): unit COS10001 with a stream `LA`, a tutorial
 `LA1-01` in it, one enrolled student with a task; unit COS20002 staffed by the "other" tutor and convenor;
 the admin (aadmin), and a second Admin (badmin) who also convenes COS10001. The convenor of COS10001 is also
-the attendance teacher: they own course CS101/2026 with two students and 2026-02-13 recorded. The other teacher (a Convenor, no unit role) owns CS202/2026. The broken
-tokens (bad, expired, revoked) are all presented in the convenor's name, the person who would otherwise
-get through almost everywhere, so that only the state of the token decides.
+the attendance teacher: they own course CS101/2026 with two students and 2026-02-13 recorded. The other
+teacher (a Convenor, no unit role) owns CS202/2026. The broken tokens (bad, expired, revoked) are all
+presented in the convenor's name, the person who would otherwise get through almost everywhere, so that only
+the state of the token decides.
 """
 
 from __future__ import annotations
