@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from doubtfire.ids import ID_RULE, parse_id
 from doubtfire.models import (
     Campus,
     Project,
@@ -75,6 +76,21 @@ class NameInUnitField(serializers.Field):
         if not isinstance(data, str):
             raise serializers.ValidationError("Give a name (text) or null.")
         return data.strip() or None
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A row named by its id in a body (`"unit": 1`), read with `parse_id`: `"٣"` is not unit 3."""
+
+    default_error_messages = {"not_an_id": ID_RULE}
+
+    def to_internal_value(self, data):
+        if parse_id(data) is None:
+            self.fail("not_an_id")
+        return super().to_internal_value(data)
+
+
+class IdModelSerializer(serializers.ModelSerializer):
+    serializer_related_field = IdRelatedField
 
 
 def unit_fixed_on_update(serializer, attrs) -> Unit:
@@ -189,7 +205,7 @@ class UnitSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class UnitRoleSerializer(serializers.ModelSerializer):
+class UnitRoleSerializer(IdModelSerializer):
     user = UsernameField()
 
     class Meta:
@@ -209,7 +225,7 @@ class UnitRoleSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TutorialStreamSerializer(serializers.ModelSerializer):
+class TutorialStreamSerializer(IdModelSerializer):
     class Meta:
         model = TutorialStream
         fields = ["id", "unit", "name", "abbreviation", "activity_type"]
@@ -226,7 +242,7 @@ class TutorialStreamSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TutorialSerializer(serializers.ModelSerializer):
+class TutorialSerializer(IdModelSerializer):
     campus = serializers.SlugRelatedField(
         slug_field="abbreviation", queryset=Campus.objects.all(), allow_null=True, required=False
     )

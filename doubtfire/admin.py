@@ -8,8 +8,10 @@ import/export buttons are mixed into exactly those.
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import forms as auth_forms
 
+from doubtfire.ids import parse_id
 from doubtfire.models import (
     Assessment,
     AuthToken,
@@ -28,6 +30,25 @@ from doubtfire.models import (
     User,
 )
 from doubtfire.resources import StudentsCsvAdminMixin, TaskDefinitionsCsvAdminMixin, UsersCsvAdminMixin
+
+
+class IdAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget shows a refused form again by looking up the value that was sent; a value
+    that is no id (`²`, `1e3`, 23 digits) made that lookup raise (ValueError, OverflowError), so the page was
+    a 500 instead of the field's error. Such a value has no row to show and is left out."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [item for item in value if parse_id(item) is not None], attr)
+
+
+class IdAutocomplete:
+    """Admin/inline mixin: the `autocomplete_fields` use IdAutocompleteSelect."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = IdAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 # --- people ----------------------------------------------------------------------------------------
 
@@ -70,7 +91,7 @@ class UserChangeForm(EmailUniqueIgnoringCase, auth_forms.UserChangeForm):
         return username
 
 
-class UnitRoleOfUserInline(admin.TabularInline):
+class UnitRoleOfUserInline(IdAutocomplete, admin.TabularInline):
     model = UnitRole
     fk_name = "user"
     extra = 0
@@ -138,7 +159,7 @@ class CampusAdmin(admin.ModelAdmin):
     search_fields = ("name", "abbreviation")
 
 
-class UnitRoleInline(admin.TabularInline):
+class UnitRoleInline(IdAutocomplete, admin.TabularInline):
     model = UnitRole
     extra = 0
     autocomplete_fields = ["user"]
@@ -159,7 +180,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitRole)
-class UnitRoleAdmin(admin.ModelAdmin):
+class UnitRoleAdmin(IdAutocomplete, admin.ModelAdmin):
     list_display = ("user", "unit", "role")
     list_filter = ("role", "unit")
     search_fields = ("user__username", "user__first_name", "user__last_name", "unit__code")
@@ -168,7 +189,7 @@ class UnitRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(TutorialStream)
-class TutorialStreamAdmin(admin.ModelAdmin):
+class TutorialStreamAdmin(IdAutocomplete, admin.ModelAdmin):
     list_display = ("abbreviation", "name", "unit", "activity_type")
     list_filter = ("unit",)
     search_fields = ("abbreviation", "name", "unit__code")
@@ -177,7 +198,7 @@ class TutorialStreamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tutorial)
-class TutorialAdmin(admin.ModelAdmin):
+class TutorialAdmin(IdAutocomplete, admin.ModelAdmin):
     list_display = ("abbreviation", "unit", "campus", "stream", "tutor", "meeting_day", "meeting_time",
                     "meeting_location", "capacity")
     list_filter = ("unit", "campus", "meeting_day")
@@ -186,7 +207,7 @@ class TutorialAdmin(admin.ModelAdmin):
     list_select_related = ("unit", "campus", "stream", "tutor__user", "tutor__unit")
 
 
-class TutorialEnrolmentInline(admin.TabularInline):
+class TutorialEnrolmentInline(IdAutocomplete, admin.TabularInline):
     model = TutorialEnrolment
     extra = 0
     fields = ("tutorial",)
@@ -194,7 +215,7 @@ class TutorialEnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(StudentsCsvAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(IdAutocomplete, StudentsCsvAdminMixin, admin.ModelAdmin):
     list_display = ("user", "unit", "campus", "enrolled", "target_grade", "grade")
     list_filter = ("enrolled", "unit", "campus", "target_grade")
     search_fields = ("user__username", "user__first_name", "user__last_name", "user__student_id", "unit__code")
@@ -204,7 +225,7 @@ class ProjectAdmin(StudentsCsvAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TutorialEnrolment)
-class TutorialEnrolmentAdmin(admin.ModelAdmin):
+class TutorialEnrolmentAdmin(IdAutocomplete, admin.ModelAdmin):
     list_display = ("project", "tutorial", "stream")
     list_filter = ("tutorial__unit",)
     search_fields = ("project__user__username", "project__user__student_id", "tutorial__abbreviation")
@@ -218,7 +239,7 @@ class TutorialEnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupSet)
-class GroupSetAdmin(admin.ModelAdmin):
+class GroupSetAdmin(IdAutocomplete, admin.ModelAdmin):
     list_display = ("name", "unit", "capacity", "allow_students_to_create_groups", "keep_groups_in_same_class")
     list_filter = ("unit",)
     search_fields = ("name", "unit__code")
@@ -226,14 +247,14 @@ class GroupSetAdmin(admin.ModelAdmin):
     list_select_related = ("unit",)
 
 
-class GroupMembershipInline(admin.TabularInline):
+class GroupMembershipInline(IdAutocomplete, admin.TabularInline):
     model = GroupMembership
     extra = 0
     autocomplete_fields = ["project"]
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(IdAutocomplete, admin.ModelAdmin):
     list_display = ("name", "group_set", "tutorial")
     list_filter = ("group_set__unit",)
     search_fields = ("name", "group_set__name", "tutorial__abbreviation")
@@ -243,7 +264,7 @@ class GroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupMembership)
-class GroupMembershipAdmin(admin.ModelAdmin):
+class GroupMembershipAdmin(IdAutocomplete, admin.ModelAdmin):
     list_display = ("project", "group", "active")
     list_filter = ("active",)
     search_fields = ("project__user__username", "group__name")
@@ -255,7 +276,7 @@ class GroupMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskDefinition)
-class TaskDefinitionAdmin(TaskDefinitionsCsvAdminMixin, admin.ModelAdmin):
+class TaskDefinitionAdmin(IdAutocomplete, TaskDefinitionsCsvAdminMixin, admin.ModelAdmin):
     list_display = ("abbreviation", "name", "unit", "target_grade", "weighting", "start_date", "target_date",
                     "due_date", "is_graded", "max_quality_pts")
     list_filter = ("unit", "target_grade", "is_graded")

@@ -5,10 +5,12 @@ Rules about a single row live here as database constraints; rules across rows li
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Value
@@ -145,8 +147,25 @@ class Campus(models.Model):
         return self.name
 
 
+# Letters and digits in runs joined by single separators: `COS10001`, `SIT101/SIT701`, `ICT 2024-S1`.
+# A code is also a file name in every download and a cell in every CSV, so it never starts with a formula
+# character (= + - @), never holds `;`, quotes or line breaks, and has no leading, trailing or double spaces.
+# Linear time: every repeat starts with a separator, which a letter or digit never is.
+_UNIT_CODE = re.compile(r"[A-Za-z0-9]+(?:[-_./ ][A-Za-z0-9]+)*")
+UNIT_CODE_RULE = (
+    "A unit code uses the letters A-Z and a-z, the digits 0-9 and the separators - _ . / and single spaces; "
+    "it starts and ends with a letter or digit and never has two separators in a row (e.g. COS10001 or SIT101/SIT701)."
+)
+
+
+def validate_unit_code(value) -> None:
+    """Checked wherever a code is written (admin, REST); rows stored before the rule are left as they are."""
+    if not isinstance(value, str) or not _UNIT_CODE.fullmatch(value):
+        raise ValidationError(UNIT_CODE_RULE, code="invalid_unit_code")
+
+
 class Unit(models.Model):
-    code = models.CharField(max_length=40)
+    code = models.CharField(max_length=40, validators=[validate_unit_code], help_text=UNIT_CODE_RULE)
     name = models.CharField(max_length=200)
     description = models.TextField(max_length=4095, blank=True)
     start_date = models.DateField()

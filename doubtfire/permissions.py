@@ -67,3 +67,18 @@ def may_in_unit(user: User, action: str, unit: Unit) -> bool:
 def may_in_system(user: User, action: str) -> bool:
     role = system_role(user)
     return role is not None and action in SYSTEM_PERMISSIONS[role]
+
+
+def may_change_unit_role_of(actor: User, person: User) -> bool:
+    """Roles cannot be used against their grantor: inside a unit, only an Admin gives, changes or removes an
+    Admin's unit role, or enrols an Admin as a student.
+
+    A role in a unit wins over the system role there (`role_in_unit`), so a unit's Convenor who could make an
+    Admin its Tutor or Student would take the Admin's rights in that unit away, and the Admin could not undo
+    it outside the Django admin. Everyone else's role is the unit's business (MANAGE_UNIT, checked apart).
+    """
+    return not person.is_admin or system_role(actor) == Role.ADMIN
+
+
+def admin_role_refusal(person: User, unit: Unit) -> str:
+    return f"{person.username} is an Admin: only an Admin may change an Admin's role in {unit.code}."

@@ -183,7 +183,7 @@ from doubtfire.models import (
     TutorialStream,
     Unit,
 )
-from doubtfire.permissions import ROLES_A_CONVENOR_MAY_CREATE, system_role
+from doubtfire.permissions import ROLES_A_CONVENOR_MAY_CREATE, may_change_unit_role_of, system_role
 from doubtfire.selectors import STUDENT_COLUMNS, TASK_DEFINITION_COLUMNS, USER_COLUMNS, WEEKDAYS, date_of_week_day
 from spreadsheets import FileFormatError, Row, Table, normalise_header, without_formula_guards
 
@@ -662,6 +662,11 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
             if student_id:
                 id_owner[student_id] = None
         else:
+            enrolment = projects.get(user.pk)
+            if (enrolment is None or not enrolment.enrolled) and not may_change_unit_role_of(actor, user):
+                # Enrolled, they would be a Student in the unit, which wins over their Admin role there.
+                result.add_error(row, f"{user.username} is an Admin: only an Admin may enrol an Admin as a student.")
+                continue
             plan.user = user
             if student_id and student_id != user.student_id:
                 if student_id in id_owner and id_owner[student_id] != user.pk:

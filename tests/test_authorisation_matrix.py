@@ -15,10 +15,11 @@ How each actor presents itself depends on the route family (SPEC §1):
 
 The world (built afresh for every case with factories): unit COS10001 with a stream `LA`, a tutorial
 `LA1-01` in it, one enrolled student with a task; unit COS20002 staffed by the "other" tutor and convenor;
-an admin. The convenor of COS10001 is also the attendance teacher: they own course CS101/2026 with two
-students and 2026-02-13 recorded. The other teacher (signed up through /api_signup: system role Tutor, no unit role) owns CS202/2026. The broken
-tokens (bad, expired, revoked) are all presented in the convenor's name, the person who would otherwise
-get through almost everywhere, so that only the state of the token decides.
+the admin (aadmin), and a second Admin (badmin) who also convenes COS10001. The convenor of COS10001 is also
+the attendance teacher: they own course CS101/2026 with two students and 2026-02-13 recorded. The other
+teacher (signed up through /api_signup: system role Tutor, no unit role) owns CS202/2026. The broken tokens (bad, expired, revoked) are all
+presented in the convenor's name, the person who would otherwise get through almost everywhere, so that only
+the state of the token decides.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ USERS_CSV = "username,email,role,first_name,last_name\nnewbie,newbie@example.edu
 # COS10001 has the stream LA, so the enrolment file has one column per stream instead of `tutorial`.
 ENROL_CSV = "unit_code,username,email,first_name,last_name,la\nCOS10001,newbie,newbie@example.edu,New,Bie,LA1-01\n"
 WITHDRAW_CSV = "unit_code,username\nCOS10001,sstudent\n"
+# The admin actor (aadmin) as a student of COS10001.
+ENROL_ADMIN_CSV = "unit_code,username,email,first_name,last_name,la\nCOS10001,aadmin,aadmin@example.edu,A,Admin,LA1-01\n"
 TASKS_CSV = (
     "name,abbreviation,start_week,start_day,target_week,target_day,tutorial_stream\n"
     "Pass task 9,P9,1,Mon,2,Mon,LA\n"
@@ -115,7 +118,9 @@ def xlsx_upload(name: str, rows) -> io.BytesIO:
 
 
 # The rows a path may name, as {placeholder} in the table's paths.
-ID_NAMES = ("unit", "campus", "stream", "tutorial", "unit_role", "student", "project", "task", "course", "progress")
+ID_NAMES = (
+    "unit", "campus", "stream", "tutorial", "unit_role", "admin_role", "student", "project", "task", "course", "progress",
+)
 
 
 @dataclass
@@ -144,6 +149,8 @@ def build_world() -> World:
     other_convenor = staff("oconvenor", Role.CONVENOR, other_unit, UnitRole.Kind.CONVENOR)
     convenor = staff("cconvenor", Role.CONVENOR, unit, UnitRole.Kind.CONVENOR)
     admin = UserFactory(username="aadmin", role=Role.ADMIN)
+    # A second Admin who convenes COS10001 beside cconvenor: the role nobody but an Admin may touch.
+    admin_role = staff("badmin", Role.ADMIN, unit, UnitRole.Kind.CONVENOR)
     other_teacher = UserFactory(username="oteacher@example.edu", email="oteacher@example.edu", role=Role.TUTOR)
 
     course = Course.objects.create(owner=convenor.user, course_id="CS101", course_name="Intro", batch=2026)
@@ -176,6 +183,7 @@ def build_world() -> World:
             "stream": stream.pk,
             "tutorial": tutorial.pk,
             "unit_role": tutor_role.pk,
+            "admin_role": admin_role.pk,
             "student": student.pk,
             "project": project.pk,
             "task": task.pk,
@@ -210,17 +218,19 @@ class Route:
     expected: dict[str, int | str]
     body: Callable[[World], dict] | None = None
     fmt: str = "multipart"
+    note: str = ""  # tells apart two rows of one route
+    refused_rows: tuple[str, ...] = ()  # csv uploads: actors whose 201 reports the file's rows as errors
 
     @property
     def name(self) -> str:
-        return f"{self.method} {self.path}"
+        return f"{self.method} {self.path}" + (f" ({self.note})" if self.note else "")
 
 
-def row(family, method, path, statuses: str, body=None, fmt="multipart") -> Route:
+def row(family, method, path, statuses: str, body=None, fmt="multipart", note="", refused_rows=()) -> Route:
     values = statuses.split()
     assert len(values) == len(ACTORS), f"{method} {path}: {len(values)} statuses for {len(ACTORS)} actors"
     expected = {actor: (value if value == LOGIN else int(value)) for actor, value in zip(ACTORS, values)}
-    return Route(family, method, path, expected, body, fmt)
+    return Route(family, method, path, expected, body, fmt, note, refused_rows)
 
 
 def csv(*args, **kwargs):
@@ -256,6 +266,9 @@ MATRIX = [
     csv("GET", "/api/csv/units/{unit}",                           "419 419 419 419 403 403 200 403 200 200 403"),
     csv("POST", "/api/csv/units/{unit}",                          "419 419 419 419 403 403 403 403 201 201 403",
         lambda w: {"file": upload("students.csv", ENROL_CSV)}),
+    # Roles cannot be used against their grantor (issue 11 item 8): only an Admin enrols an Admin as a student.
+    csv("POST", "/api/csv/units/{unit}",                          "419 419 419 419 403 403 403 403 201 201 403",
+        lambda w: {"file": upload("students.csv", ENROL_ADMIN_CSV)}, note="enrolling an Admin", refused_rows=("convenor",)),
     csv("POST", "/api/csv/units/{unit}/withdraw",                 "419 419 419 419 403 403 403 403 201 201 403",
         lambda w: {"file": upload("withdraw.csv", WITHDRAW_CSV)}),
     csv("GET", "/api/csv/units/{unit}/task_completion",           "419 419 419 419 403 403 200 403 200 200 403"),
@@ -338,6 +351,15 @@ MATRIX = [
     # Promoting the tutor to Convenor.
     rest("PATCH", "/api/unit_roles/{unit_role}/",                 "401 401 401 401 403 403 403 404 200 200 403",
         lambda w: {"role": "Convenor"}, fmt="json"),
+    # Roles cannot be used against their grantor (issue 11 item 8): the unit's Convenor may not give, change
+    # or remove an Admin's role in it; only an Admin may.
+    rest("POST", "/api/unit_roles/",                              "401 401 401 401 403 403 403 403 403 201 403",
+        lambda w: {"unit": w.ids["unit"], "user": "aadmin", "role": "Tutor"}, fmt="json", note="an Admin as Tutor"),
+    rest("PATCH", "/api/unit_roles/{admin_role}/",                "401 401 401 401 403 403 403 404 403 200 403",
+        lambda w: {"role": "Tutor"}, fmt="json"),
+    rest("PUT", "/api/unit_roles/{admin_role}/",                  "401 401 401 401 403 403 403 404 403 200 403",
+        lambda w: {"unit": w.ids["unit"], "user": "badmin", "role": "Tutor"}, fmt="json"),
+    rest("DELETE", "/api/unit_roles/{admin_role}/",               "401 401 401 401 403 403 403 404 403 204 403"),
     rest("GET", "/api/projects/",                                 "401 401 401 401 200 200 200 200 200 200 200"),
     rest("GET", "/api/projects/{project}/",                       "401 401 401 401 200 404 200 404 200 200 404"),
     rest("POST", "/api/projects/",                                "401 401 401 401 405 405 405 405 405 405 405",
@@ -511,9 +533,12 @@ def test_authorisation_matrix(route: Route, actor: str, handler):
     if route.family in {"csv", "att", "rest", "auth"} and expected >= 400 and route.path not in documents:
         assert response.json()["error"], describe(response)
     if route.family == "csv" and expected == 201:
-        # The small files are valid: the upload really did its work, for whoever was allowed.
         body = response.json()
-        assert body["errors"] == [] and body["success"], body
+        if actor in route.refused_rows:
+            assert body["success"] == [] and body["errors"], body
+        else:
+            # The small files are valid: the upload really did its work, for whoever was allowed.
+            assert body["errors"] == [] and body["success"], body
 
 
 # Routes deliberately outside the table: Django's own admin site (its login and staff checks are Django's)

@@ -158,7 +158,7 @@ def test_upload_get_all_courses_download_and_delete(client, token, course):
 
     download = post(client, "/download_attendance", token, **{"down-course": "CS402-2021", "report_type": "1", "report_format": "0"})
     assert download.status_code == 200
-    assert download["Content-Disposition"] == 'attachment; filename="CS402_2021_asOf_2021-02-13.csv"'
+    assert download["Content-Disposition"] == "attachment; filename=CS402_2021_asOf_2021-02-13.csv"
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
     assert rows == [
         ["Sl. No.", "Roll Number", "Name", "2021-02-13"],
@@ -405,7 +405,7 @@ def test_complete_csv_report(client, token, four_dates):
     response = download(client, token, report_type="1", report_format="0")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert response["Content-Disposition"] == 'attachment; filename="CS-402_2021_asOf_2021-02-18.csv"'
+    assert response["Content-Disposition"] == "attachment; filename=CS-402_2021_asOf_2021-02-18.csv"
     assert read_csv(response) == [
         ["Sl. No.", "Roll Number", "Name", "2021-02-06", "2021-02-11", "2021-02-13", "2021-02-18"],
         ["1", "1", "One", "Absent", "Absent", "Absent", "Absent"],
@@ -427,7 +427,7 @@ def test_defaulter_boundary_is_exactly_the_cutoff(client, token, four_dates):
 def test_xlsx_report_keeps_rolls_as_text(client, token, four_dates):
     response = download(client, token, report_type="1", report_format="1")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="CS-402_2021_asOf_2021-02-18.xlsx"'
+    assert response["Content-Disposition"] == "attachment; filename=CS-402_2021_asOf_2021-02-18.xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == ["Sl. No.", "Roll Number", "Name", "2021-02-06", "2021-02-11", "2021-02-13", "2021-02-18"]

@@ -60,11 +60,18 @@ def test_1_admin_downloads_task_definitions(admin, unit):
     assert lines[1] == "Task one,T1,,0,0,false,0,false,50,[],,[],1,Mon,3,Mon,,,"
 
 
-@pytest.mark.parametrize("unit_id, status", [("", 404), ("999", 404), ("string", 400)])
+@pytest.mark.parametrize(
+    "unit_id, status",
+    [
+        ("", 404), ("999", 404), ("string", 400),
+        # An integer that is no unit's id is not found; what is not an integer is invalid. `²` used to be a 500.
+        ("-1", 404), ("99999999999999999999999", 404), ("²", 400), ("٣", 400), ("1e3", 400), ("0x10", 400),
+    ],
+)
 def test_2_3_4_unit_id_checks(admin, unit_id, status):
     response = admin.get(TASKS, {"unit_id": unit_id})
     assert response.status_code == status
-    assert list(response.json()) == ["error"]
+    assert response.json() == {"error": "unit_id is invalid" if status == 400 else "Unable to find requested Unit"}
 
 
 def test_missing_unit_id_is_400(admin):
@@ -110,7 +117,9 @@ def test_8_9_bad_or_empty_token_is_419(admin_account, unit):
     assert not TaskDefinition.objects.exists()
 
 
-@pytest.mark.parametrize("unit_id, status", [("string", 400), ("", 404), ("9999", 404)])
+@pytest.mark.parametrize(
+    "unit_id, status", [("string", 400), ("", 404), ("9999", 404), ("²", 400), ("99999999999999999999999", 404)]
+)
 def test_10_11_15_unit_id_checks(admin, unit, unit_id, status):
     response = post_tasks(admin, unit_id)
     assert response.status_code == status

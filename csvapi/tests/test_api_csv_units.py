@@ -73,6 +73,23 @@ def test_18_19_unknown_unit_is_404(admin, unit_id):
     assert response.json() == {"error": "Unable to find requested Unit"}
 
 
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("odd", ["²", "-1", "+1", "1e3", "0x10", "99999999999999999999999", "9" * 5000])
+def test_an_id_that_is_not_ascii_digits_in_range_is_404_never_500(admin, factory_unit, odd):
+    # `²` passed str.isdigit() and then made int() fail: a 500.
+    response = admin.get(f"/api/csv/units/{odd}")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Unable to find requested Unit"}
+
+
+def test_a_unit_id_in_another_scripts_digits_does_not_find_the_unit(admin, factory_unit):
+    # int("٣") == 3: the look-alike used to find unit 3.
+    response = admin.get(f"/api/csv/units/{str(factory_unit.pk).translate(ARABIC_INDIC)}")
+    assert response.status_code == 404
+
+
 def test_20_21_bad_or_empty_token_is_419(admin_account, factory_unit):
     for client in (bad_token_client(), empty_token_client(admin_account), APIClient()):
         response = client.get(f"/api/csv/units/{factory_unit.pk}")

@@ -19,6 +19,7 @@ from doubtfire.models import (
     Tutorial,
     TutorialEnrolment,
     TutorialStream,
+    Unit,
     UnitRole,
     User,
 )
@@ -406,6 +407,26 @@ def test_unit_code_clash_ignores_case(world, token_client):
     response = token_client(world.admin).post("/api/units/", body, format="json")
     assert response.status_code == 400
     assert "already a unit" in response.json()["error"]
+
+
+@pytest.mark.parametrize("code", ["=SUM(A1)", 'x.html; filename="evil.html"; x=', "COS\r\n1", "COS  1", "José1"])
+def test_a_unit_code_outside_the_safe_alphabet_is_a_400_on_create_and_change(world, token_client, code):
+    admin = token_client(world.admin)
+    body = {"code": code, "name": "Odd", "start_date": "2026-07-01", "end_date": "2026-10-30"}
+    created = admin.post("/api/units/", body, format="json")
+    assert created.status_code == 400
+    assert created.json()["error"].startswith("code: A unit code uses the letters A-Z")
+    changed = admin.patch(f"/api/units/{world.unit_a.pk}/", {"code": code}, format="json")
+    assert changed.status_code == 400
+    assert Unit.objects.get(pk=world.unit_a.pk).code == "COS10001"
+    assert not Unit.objects.filter(name="Odd").exists()
+
+
+def test_a_unit_stored_with_an_old_code_can_still_be_changed_without_touching_the_code(world, token_client):
+    Unit.objects.filter(pk=world.unit_a.pk).update(code="=OLD;1")
+    response = token_client(world.admin).patch(f"/api/units/{world.unit_a.pk}/", {"name": "Renamed"}, format="json")
+    assert response.status_code == 200
+    assert Unit.objects.get(pk=world.unit_a.pk).code == "=OLD;1"
 
 
 def test_unit_must_end_after_it_starts(world, token_client):

@@ -33,7 +33,10 @@ from attendance.formats.timestamps import parse_timestamp
 from attendance.models import Course
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
 from csvapi.jobs import job_requested, start_job_response
+from csvapi.downloads import offer_as_download
+from csvapi.lookups import StrictIds
 from csvapi.uploads import uploaded_file, uploaded_files
+from doubtfire.ids import parse_id
 from doubtfire.services import issue_auth_token
 from spreadsheets import csv_chunks, xlsx_bytes
 
@@ -79,9 +82,11 @@ def _course_id(value: str) -> str:
 
 
 def _batch(value: str) -> int:
-    if not re.fullmatch(r"\d{4}", value):
+    # The model's range; parse_id takes ASCII digits only (`\d` and int() also took `٢٠٢١`).
+    batch = parse_id(value, minimum=1000, maximum=9999)
+    if batch is None:
         raise BadRequest(f"batch must be a year such as 2021, not '{value}'.")
-    return int(value)
+    return batch
 
 
 def _flag(request, name: str) -> bool:
@@ -382,7 +387,8 @@ class UploadAttendanceView(AttendanceView):
         if order not in DATE_ORDERS:
             raise BadRequest("date_order must be day-first or month-first.")
         threshold = _value(request, "threshold") or "0"
-        if not re.fullmatch(r"\d{1,7}", threshold):
+        seconds = parse_id(threshold, minimum=0, maximum=9_999_999)
+        if seconds is None:
             raise BadRequest(f"threshold must be a whole number of seconds (0 or more), not '{threshold}'.")
         unknown = (_value(request, "unknown") or "reject").lower()
         if unknown not in {"ignore", "reject", "error"}:
@@ -394,7 +400,7 @@ class UploadAttendanceView(AttendanceView):
         flags = tuple(dict.fromkeys(roll.strip() for roll in (_value(request, "flags") or "").split(",") if roll.strip()))
         return services.UploadOptions(
             end_time=_value(request, "end_time", "end-time") or None,
-            threshold_seconds=int(threshold),
+            threshold_seconds=seconds,
             date=_date(date, order) if date else None,
             flags=flags,
             ignore_unknown=unknown == "ignore",
@@ -414,10 +420,10 @@ def _options_as_json(options: services.UploadOptions) -> dict:
 
 def _down_course(value: str) -> tuple[str, int]:
     # Split at the last '-' or '_', so course ids that contain either still work.
-    match = re.fullmatch(r"(.+)[-_](\d{4})", value)
+    match = re.fullmatch(r"(.+)[-_]([0-9]{4})", value)
     if not match:
         raise BadRequest(f"down-course must be <course_id>-<batch>, such as CS402-2017, not '{value}'.")
-    return _course_id(match[1]), int(match[2])
+    return _course_id(match[1]), _batch(match[2])
 
 
 def _cutoff(value: str | None) -> Fraction:
@@ -486,9 +492,7 @@ class DownloadAttendanceView(AttendanceView):
         else:
             response = StreamingHttpResponse(csv_chunks(report.header, report.rows), content_type="text/csv; charset=utf-8")
             filename = f"{stem}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Access-Control-Expose-Headers"] = "Content-Disposition"
-        return response
+        return offer_as_download(response, filename)
 
 
 class AllCoursesView(AttendanceView):
@@ -620,6 +624,7 @@ class CourseSerializer(serializers.ModelSerializer):
     destroy=extend_schema(summary="Delete a course with its roster and all its attendance"),
 )
 class CourseViewSet(
+    StrictIds,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

@@ -5,6 +5,8 @@ Thin: check the request in SPEC §2's order — token (419), parameters (400), u
 selector. Downloads stream; uploads answer 201 `{"success", "ignored", "errors"}`.
 """
 
+import re
+
 from django.http import StreamingHttpResponse
 from django.urls import re_path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -16,8 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from csvapi.jobs import job_status, refuse_unreadable_kind, start_job_response
+from csvapi.downloads import offer_as_download
 from csvapi.uploads import UploadRejected, read_uploaded_table, uploaded_file
 from doubtfire import resources
+from doubtfire.ids import parse_id
 from doubtfire.models import Unit
 from doubtfire.permissions import (
     DOWNLOAD_STATS,
@@ -31,6 +35,8 @@ from doubtfire.permissions import (
 from spreadsheets import FileFormatError, csv_chunks
 
 UNIT_NOT_FOUND = "Unable to find requested Unit"
+# What Grape's Integer type accepts: ASCII digits with an optional sign (`str.isdigit()` also took `²`).
+GRAPE_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 class BadParameter(APIException):
@@ -63,10 +69,9 @@ class DoubtfireCsvView(APIView):
     # --- the checks, in order --------------------------------------------------------------------------
     @staticmethod
     def unit_or_404(unit_id) -> Unit:
-        text = (unit_id or "").strip()
-        if not text.isdigit():
-            raise NotFound(UNIT_NOT_FOUND)
-        unit = Unit.objects.filter(pk=int(text)).first()
+        # Whatever is not an id (`test`, `-1`, `²`, a number past 64 bits) names no unit: 404, as upstream.
+        pk = parse_id(unit_id)
+        unit = Unit.objects.filter(pk=pk).first() if pk is not None else None
         if unit is None:
             raise NotFound(UNIT_NOT_FOUND)
         return unit
@@ -100,9 +105,7 @@ class DoubtfireCsvView(APIView):
         response = StreamingHttpResponse(
             csv_chunks(exported.header, exported.rows), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f"attachment; filename={exported.filename}"
-        response["Access-Control-Expose-Headers"] = "Content-Disposition"
-        return response
+        return offer_as_download(response, exported.filename)
 
     def upload_result(self, request, resource, upload, *, job_kind: str, newest_client_expects_job: bool = False):
         """Import the file and answer 201 with `{success, ignored, errors}`, or answer with a job that will."""
@@ -202,12 +205,15 @@ class TutorAssessmentsCsvView(DoubtfireCsvView):
 class TaskDefinitionsCsvView(DoubtfireCsvView):
     @staticmethod
     def unit_id_parameter(source):
+        """Grape's `requires :unit_id, type: Integer`: absent → 400 missing; not an integer (`1e3`, `0x10`,
+        `²`, `٣`) → 400 invalid. Blank passes (Grape makes it nil) and so does an integer that is no id
+        (`-1`, 23 digits): `unit_or_404` then answers 404, as upstream's `Unit.find` does."""
         value = source.get("unit_id")
         if value is None:
             raise BadParameter("unit_id is missing")
         if not isinstance(value, str):
             raise BadParameter("unit_id is invalid")
-        if value.strip() and not value.strip().lstrip("+-").isdigit():
+        if value.strip() and not GRAPE_INTEGER.fullmatch(value.strip()):
             raise BadParameter("unit_id is invalid")
         return value
 

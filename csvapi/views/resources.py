@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 
 from csvapi import serializers
 from csvapi.filters import ProjectFilter, TaskFilter
+from csvapi.lookups import StrictIds
 from csvapi.permissions import (
     ReadAnyWriteAdmin,
     UnitCreatorOnlyAdmin,
@@ -23,7 +24,15 @@ from csvapi.permissions import (
     unit_scope,
 )
 from doubtfire.models import Campus, Project, Task, Tutorial, TutorialStream, Unit, UnitRole, User
-from doubtfire.permissions import ASSESS_TASKS, DOWNLOAD_UNIT_CSV, MANAGE_UNIT, VIEW_UNIT, may_in_unit
+from doubtfire.permissions import (
+    ASSESS_TASKS,
+    DOWNLOAD_UNIT_CSV,
+    MANAGE_UNIT,
+    VIEW_UNIT,
+    admin_role_refusal,
+    may_change_unit_role_of,
+    may_in_unit,
+)
 from doubtfire.services import NotAllowed, update_task
 
 
@@ -61,7 +70,7 @@ class SavesSafely:
             raise Conflict(f"Cannot delete {instance}: {', '.join(users)} still refer to it.") from None
 
 
-class UnitRowViewSet(SavesSafely, viewsets.ModelViewSet):
+class UnitRowViewSet(StrictIds, SavesSafely, viewsets.ModelViewSet):
     """Rows that belong to one unit. Read with VIEW_UNIT there; create, change, delete with MANAGE_UNIT."""
 
     permission_classes = [UnitPermission]
@@ -84,7 +93,7 @@ class UnitRowViewSet(SavesSafely, viewsets.ModelViewSet):
         super().perform_create(serializer)
 
 
-class UserViewSet(SavesSafely, viewsets.ModelViewSet):
+class UserViewSet(StrictIds, SavesSafely, viewsets.ModelViewSet):
     """People. An Admin lists and manages everyone; anyone else sees and edits only their own account."""
 
     serializer_class = serializers.UserSerializer
@@ -99,7 +108,7 @@ class UserViewSet(SavesSafely, viewsets.ModelViewSet):
         return everyone if user.is_admin else everyone.filter(pk=user.pk)
 
 
-class CampusViewSet(SavesSafely, viewsets.ModelViewSet):
+class CampusViewSet(StrictIds, SavesSafely, viewsets.ModelViewSet):
     """Campuses: any signed-in person reads them; an Admin manages them."""
 
     queryset = Campus.objects.order_by("name")
@@ -129,13 +138,36 @@ class UnitViewSet(UnitRowViewSet):
 
 
 class UnitRoleViewSet(UnitRowViewSet):
-    """Staff of a unit (`user` by username, `role` Tutor or Convenor)."""
+    """Staff of a unit (`user` by username, `role` Tutor or Convenor). Only an Admin gives, changes or removes
+    an Admin's role (`may_change_unit_role_of`): a unit's Convenor cannot demote the Admin who appointed them."""
 
     serializer_class = serializers.UnitRoleSerializer
     filterset_fields = ["unit", "role"]
 
     def get_queryset(self):
         return self.scoped(UnitRole.objects.select_related("user", "unit").order_by("unit", "role", "user__username"))
+
+    def perform_create(self, serializer):
+        unit = serializer.validated_data["unit"]
+        # Who may not manage the unit at all gets the unit's own refusal from UnitRowViewSet.
+        if may_in_unit(self.request.user, self.write_action, unit):
+            self.refuse_if_against_an_admin(serializer.validated_data["user"], unit)
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        role = serializer.instance
+        self.refuse_if_against_an_admin(role.user, role.unit)
+        # Nor may the row be handed over to an Admin.
+        self.refuse_if_against_an_admin(serializer.validated_data.get("user", role.user), role.unit)
+        super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        self.refuse_if_against_an_admin(instance.user, instance.unit)
+        super().perform_destroy(instance)
+
+    def refuse_if_against_an_admin(self, person, unit):
+        if not may_change_unit_role_of(self.request.user, person):
+            raise PermissionDenied(admin_role_refusal(person, unit))
 
 
 class TutorialStreamViewSet(UnitRowViewSet):
@@ -157,7 +189,7 @@ class TutorialViewSet(UnitRowViewSet):
         )
 
 
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+class ProjectViewSet(StrictIds, viewsets.ReadOnlyModelViewSet):
     """Enrolments. Staff of a unit see all of its enrolments; a student sees their own. Filter with `?unit=`."""
 
     serializer_class = serializers.ProjectSerializer
@@ -181,7 +213,9 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
                          "student: statuses 1–4). A status change by staff records an assessment."),
     partial_update=extend_schema(description="As update, sending only the fields to change."),
 )
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class TaskViewSet(
+    StrictIds, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     """Tasks. Staff of the unit read and assess them; a student reads (and moves between 1–4) their own."""
 
     serializer_class = serializers.TaskSerializer

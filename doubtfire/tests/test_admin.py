@@ -131,6 +131,34 @@ def test_add_user_refuses_names_and_emails_that_differ_only_in_case(admin_client
     assert User.objects.count() == 3
 
 
+def unit_form(code: str) -> dict:
+    # The add page's unit form with its two empty inlines (unit roles, tutorial streams).
+    empty_inline = {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}
+    return {
+        "code": code, "name": "Odd", "description": "", "start_date": "2026-07-01", "end_date": "2026-10-30",
+        "active": "on",
+        **{f"unit_roles-{key}": value for key, value in empty_inline.items()},
+        **{f"tutorial_streams-{key}": value for key, value in empty_inline.items()},
+    }
+
+
+@pytest.mark.parametrize("code, saved", [("SIT101/SIT701", True), ("=SUM(A1)", False), ("COS1; x=", False)])
+def test_add_unit_form_checks_the_unit_code_alphabet(admin_client, code, saved):
+    response = admin_client.post(reverse("admin:doubtfire_unit_add"), unit_form(code))
+    assert response.status_code == (302 if saved else 200), response.content[:2000]
+    assert models.Unit.objects.filter(code=code).exists() == saved
+    if not saved:
+        assert b"A unit code uses the letters A-Z" in response.content
+
+
+@pytest.mark.parametrize("odd", ["²", "1e3", "99999999999999999999999"])
+def test_an_odd_id_in_an_autocomplete_field_is_the_fields_error_not_a_500(admin_client, odd):
+    # Django's autocomplete widget looked the refused value up again to show it: ValueError/OverflowError.
+    response = admin_client.post(reverse("admin:doubtfire_unitrole_add"), {"user": odd, "unit": odd, "role": "Tutor"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {"user", "unit"}
+
+
 def test_change_user_form_saves_and_keeps_blank_student_id_null(admin_client):
     user = User.objects.get(username="ttutor")
     url = reverse("admin:doubtfire_user_change", args=[user.pk])

@@ -1,13 +1,24 @@
 """Rules the database itself enforces, and the user model's own rules (SPEC §0, issue 2 items 3 and 4)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.db.models import RestrictedError
 
-from doubtfire.models import Role, TaskDefinition, Tutorial, TutorialEnrolment, TutorialStream, Unit, User
+from doubtfire.models import (
+    UNIT_CODE_RULE,
+    Role,
+    TaskDefinition,
+    Tutorial,
+    TutorialEnrolment,
+    TutorialStream,
+    Unit,
+    User,
+    validate_unit_code,
+)
 from doubtfire.tests.factories import (
     ProjectFactory,
     TaskDefinitionFactory,
@@ -196,3 +207,33 @@ def test_finding_a_user_by_name_uses_the_case_insensitive_index(db):
     if connection.vendor == "sqlite":  # the plan names the index; PostgreSQL may still scan a tiny table
         assert "user_username_ci_unique" in query.explain()
     assert User.objects.get_by_natural_key("AAdmin").username == "aadmin"
+
+
+# --- unit codes: a safe alphabet -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["COS10001", "cos10001", "SIT101/SIT701", "ICT 2024-S1", "A_B.C", "X", "1"])
+def test_unit_codes_of_letters_digits_and_single_separators_are_valid(code):
+    validate_unit_code(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "", " COS1", "COS1 ", "COS  1", "COS--1", "COS/-1", "-X1", "=SUM(A1)", "+SIT101", "@U", "'=Q",
+        'x.html; filename="evil.html"; x=', "COS\r\n1", "COS\t1", "COS1;", "Jos\u00e9", "COS\x001", "A/", "/A",
+    ],
+)
+def test_anything_else_is_not_a_unit_code(code):
+    with pytest.raises(ValidationError) as refusal:
+        validate_unit_code(code)
+    assert refusal.value.messages == [UNIT_CODE_RULE]
+
+
+@pytest.mark.django_db
+def test_a_stored_code_from_before_the_rule_still_loads_and_saves():
+    # The rule is a validator: forms and serializers check it, a plain save() of an old row does not.
+    unit = UnitFactory(code="=OLD;1")
+    unit.name = "Renamed"
+    unit.save()
+    assert Unit.objects.get(pk=unit.pk).code == "=OLD;1"
