@@ -5,7 +5,6 @@ Rules about a single row live here as database constraints; rules across rows li
 """
 
 import hashlib
-import re
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
@@ -150,8 +149,26 @@ class Campus(models.Model):
 # Letters and digits in runs joined by single separators: `COS10001`, `SIT101/SIT701`, `ICT 2024-S1`.
 # A code is also a file name in every download and a cell in every CSV, so it never starts with a formula
 # character (= + - @), never holds `;`, quotes or line breaks, and has no leading, trailing or double spaces.
-# Linear time: every repeat starts with a separator, which a letter or digit never is.
-_UNIT_CODE = re.compile(r"[A-Za-z0-9]+(?:[-_./ ][A-Za-z0-9]+)*")
+# Checked with string methods, one pass each: no pattern with a repeat inside a repeat on user text (issue 11).
+_UNIT_CODE_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_UNIT_CODE_SEPARATORS = frozenset("-_./ ")
+
+
+def _is_unit_code(value: str) -> bool:
+    if not value or value[0] not in _UNIT_CODE_WORD or value[-1] not in _UNIT_CODE_WORD:
+        return False
+    previous_was_separator = False
+    for char in value:
+        if char in _UNIT_CODE_SEPARATORS:
+            if previous_was_separator:
+                return False
+            previous_was_separator = True
+        elif char in _UNIT_CODE_WORD:
+            previous_was_separator = False
+        else:
+            return False
+    return True
+
 UNIT_CODE_RULE = (
     "A unit code uses the letters A-Z and a-z, the digits 0-9 and the separators - _ . / and single spaces; "
     "it starts and ends with a letter or digit and never has two separators in a row (e.g. COS10001 or SIT101/SIT701)."
@@ -160,7 +177,7 @@ UNIT_CODE_RULE = (
 
 def validate_unit_code(value) -> None:
     """Checked wherever a code is written (admin, REST); rows stored before the rule are left as they are."""
-    if not isinstance(value, str) or not _UNIT_CODE.fullmatch(value):
+    if not isinstance(value, str) or not _is_unit_code(value):
         raise ValidationError(UNIT_CODE_RULE, code="invalid_unit_code")
 
 
