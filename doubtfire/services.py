@@ -900,7 +900,9 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table,
     the field as it is. A definition is matched by abbreviation, else by name. Weeks count from the unit's
     start date (week 1 = its first seven days), as the export writes them. New → success `Added new task
     definition <abbr>.`; changed → success `Updated existing task definition <abbr>.`; identical → ignored
-    `No change.`. Five queries plus the writes, whatever the row count.
+    `No change.`. In a unit with streams a new definition must name one; a blank cell leaves an existing
+    definition's stream (perhaps none) as it is, so the export of any unit uploads unchanged as `No change.`.
+    Five queries plus the writes, whatever the row count.
     """
     _lock_unit(unit)
     table = without_formula_guards(table)
@@ -933,8 +935,11 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table,
         definition = by_abbreviation.get(abbreviation) or by_name.get(name)
         try:
             fields = _task_definition_fields(unit, values, present, abbreviation, group_set_by_name, stream_by_text)
-            stream = fields.get("tutorial_stream", definition.tutorial_stream if definition else None)
-            if streams and stream is None:
+            # Upstream's rule "a streamed unit's task has a stream" is checked where the file decides the stream:
+            # for a new definition. A blank cell leaves an existing definition's stream as it is, and a definition
+            # may have none in a streamed unit (made before the first stream, in the admin, by the demo), so an
+            # export of it must upload unchanged again.
+            if definition is None and streams and "tutorial_stream" not in fields:
                 raise _RowProblem(
                     f"Tutorial stream must be one of the tutorial streams in the unit "
                     f"({', '.join(s.abbreviation for s in streams)})."
