@@ -909,7 +909,8 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table,
     _require_headings(table, TASK_REQUIRED_HEADINGS)
     present = set(table.headers)
     result = ImportResult.for_table(table, TASK_DEFINITION_COLUMNS)
-    existing = list(TaskDefinition.objects.filter(unit=unit))
+    # The comparison below reads each definition's stream and group set: joined here, not one query per row.
+    existing = list(TaskDefinition.objects.filter(unit=unit).select_related("tutorial_stream", "group_set"))
     by_abbreviation = {definition.abbreviation: definition for definition in existing}
     by_name = {definition.name: definition for definition in existing}
     group_sets = list(GroupSet.objects.filter(unit=unit))
