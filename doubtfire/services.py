@@ -558,7 +558,11 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
     column per tutorial stream (named by its abbreviation, any case). Optional: student_id, first_name,
     last_name, preferred_name, campus (abbreviation or name). Missing students are created as Students
     with an unusable password; existing users' names and emails are left alone. The later of two rows
-    for one username wins. Unchanged rows → ignored `No change.`. About ten queries whatever the row count.
+    for one username wins. Unchanged rows → ignored `No change.`. A tutorial that cannot be joined (unknown,
+    on another campus) is a warning in the row's message (`Enrolled student. Unable to enrol in …`, or
+    `No change. Unable to enrol in …` when nothing else changes), never the row's category, so an unchanged
+    re-upload reports each row as a first upload would for the same outcome. About ten queries whatever the
+    row count.
     """
     _lock_unit(unit)
     streams = list(unit.tutorial_streams.all())
@@ -698,12 +702,13 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
             plan.add_tutorials.append(tutorial)
             plan.messages.append(f"Enrolled in {tutorial.abbreviation}.")
 
-        if not plan.messages and not plan.failures:
-            result.add_ignored(row, "No change.")
-        elif not plan.messages:
-            result.add_error(row, " ".join(plan.failures))
-        else:
+        if plan.messages:
             plans.append(plan)
+        else:
+            # Nothing to write. A tutorial that cannot be joined is a warning in the message, never the row's
+            # category: the upload that enrolled the student reported it inside a success, so the same file
+            # uploaded again must say `No change.` with the same warning, not turn the row into an error.
+            result.add_ignored(row, " ".join(["No change.", *plan.failures]))
 
     def write(batch: list[_EnrolPlan]):
         new_users = {plan.username: _new_user(**plan.new_user_fields) for plan in batch if plan.new_user_fields}
