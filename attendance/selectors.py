@@ -40,7 +40,10 @@ def course_of(*, owner, course_id: str, batch: int) -> Course | None:
 
 
 def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
-    """The seed's course objects: {course_id, course_name, batch, dates, students: {roll: {date: bool}}}.
+    """The seed's course objects: {course_id, course_name, batch, dates, students: {roll: {date: bool}}}, plus
+    still_connected: {date: [rolls]} when some date's list ended with students connected (no end time was sent;
+    their time runs to the file's last event). Only then: a course without such a date is exactly the seed's
+    object, which scripts may store and compare.
 
     For every course of ``owner`` (or just ``course``). Four queries: courses, students, sessions, records.
     A student enrolled after a date has no entry for that date.
@@ -56,25 +59,34 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
         dates_by_course[session["course_id"]].append(f"{session['date']:%Y-%m-%d}")
         session_date[session["pk"]] = f"{session['date']:%Y-%m-%d}"
     marks = defaultdict(dict)
-    for student_id, session_id, present in Record.objects.filter(session__course_id__in=ids).values_list(
-        "student_id", "session_id", "present"
+    still_connected = []  # (student id, date): few, so gathered apart rather than walked per course and date
+    for student_id, session_id, present, still in Record.objects.filter(session__course_id__in=ids).values_list(
+        "student_id", "session_id", "present", "still_connected"
     ):
         marks[student_id][session_date[session_id]] = present
+        if still:
+            still_connected.append((student_id, session_date[session_id]))
+    student_of = {s["pk"]: s for students in students_by_course.values() for s in students}
+    still_by_course = defaultdict(lambda: defaultdict(list))
+    for student_id, date in sorted(still_connected, key=lambda pair: (pair[1], natural_roll_key(student_of[pair[0]]["roll"]))):
+        student = student_of[student_id]
+        still_by_course[student["course_id"]][date].append(student["roll"])
     objects = []
     for c in courses:
         students = sorted(students_by_course[c.pk], key=lambda s: natural_roll_key(s["roll"]))
-        objects.append(
-            {
-                "course_id": c.course_id,
-                "course_name": c.course_name,
-                "batch": c.batch,
-                "dates": dates_by_course[c.pk],
-                "students": {
-                    s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course[c.pk] if date in marks[s["pk"]]}
-                    for s in students
-                },
-            }
-        )
+        course_object = {
+            "course_id": c.course_id,
+            "course_name": c.course_name,
+            "batch": c.batch,
+            "dates": dates_by_course[c.pk],
+            "students": {
+                s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course[c.pk] if date in marks[s["pk"]]}
+                for s in students
+            },
+        }
+        if c.pk in still_by_course:
+            course_object["still_connected"] = dict(still_by_course[c.pk])
+        objects.append(course_object)
     return objects
 
 
