@@ -279,6 +279,34 @@ def test_legacy_list_still_connected_without_end_time_is_counted_to_the_last_eve
     }]
 
 
+def test_reports_keep_present_absent_and_add_a_column_for_still_connected_dates(client, token, course):
+    response = post(client, "/upload_attendance", token, course_id="CS402", batch="2021", threshold="1800",
+                    file=upload("Test2.csv", reports.TEAMS_LOG.read_bytes()))
+    assert response.status_code == 200, response.json()
+    # The date cells stay exactly Present/Absent (seconds as in NO_END_SECONDS, threshold 1800 s); a last
+    # column lists each student's marked dates.
+    complete = download(client, token, "CS402-2021", report_type="1", report_format="0")
+    assert read_csv(complete) == [
+        ["Sl. No.", "Roll Number", "Name", "2021-02-13", STILL],
+        ["1", "1", "Shreya", "Absent", "2021-02-13"],
+        ["2", "2", "Riya", "Present", ""],
+        ["3", "3", "Ranesha", "Present", "2021-02-13"],
+        ["4", "4", "Ritwik", "Present", "2021-02-13"],
+    ]
+    defaulters = download(client, token, "CS402-2021", report_type="0", report_format="0")
+    assert read_csv(defaulters) == [["Sl. No.", "Roll Number", "Name", "2021-02-13", STILL], ["1", "1", "Shreya", "Absent", "2021-02-13"]]
+    workbook = download(client, token, "CS402-2021", report_type="1", report_format="1")
+    assert workbook.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
+        ["Sl. No.", "Roll Number", "Name", "2021-02-13", STILL],
+        [1, "1", "Shreya", "Absent", "2021-02-13"],
+        [2, "2", "Riya", "Present", None],
+        [3, "3", "Ranesha", "Present", "2021-02-13"],
+        [4, "4", "Ritwik", "Present", "2021-02-13"],
+    ]
+
+
 def test_still_connected_and_the_teachers_flag_are_two_marks(client, token, course):
     response = post(client, "/upload_attendance", token, course_id="CS402", batch="2021", flags="3",
                     file=upload("Test2.csv", reports.TEAMS_LOG.read_bytes()))
