@@ -43,8 +43,8 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(Record)
 class RecordAdmin(admin.ModelAdmin):
-    list_display = ["session", "student", "present", "seconds_attended", "flagged"]
-    list_filter = ["present", "flagged"]
+    list_display = ["session", "student", "present", "seconds_attended", "flagged", "still_connected"]
+    list_filter = ["present", "flagged", "still_connected"]
     search_fields = ["student__roll", "student__name", "session__course__course_id"]
     list_select_related = ["session__course", "student"]
     raw_id_fields = ["session", "student"]

@@ -78,7 +78,14 @@ class Record(models.Model):
     present = models.BooleanField()
     # NULL when the source has no durations (Google Form responses).
     seconds_attended = models.PositiveIntegerField(null=True, blank=True)
+    # The teacher's `flags`: marked absent whatever the report says.
     flagged = models.BooleanField(default=False)
+    # Not the teacher's flag: the report ended with this student connected and no end time was sent, so their
+    # seconds run to the file's last event, a lower bound. Reports and the grid mark it so nobody mistakes it
+    # for a measured leave.
+    still_connected = models.BooleanField(
+        default=False, help_text="Still connected when the list was saved: counted to the file's last event."
+    )
 
     class Meta:
         ordering = ["session", "student"]

@@ -41,7 +41,10 @@ def course_of(*, owner, course_id: str, batch: int) -> Course | None:
 
 
 def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
-    """The seed's course objects: {course_id, course_name, batch, dates, students: {roll: {date: bool}}}.
+    """The seed's course objects: {course_id, course_name, batch, dates, students: {roll: {date: bool}}}, plus
+    still_connected: {date: [rolls]} when some date's list ended with students connected (no end time was sent;
+    their time runs to the file's last event). Only then: a course without such a date is exactly the seed's
+    object, which scripts may store and compare.
 
     For every course of ``owner`` (or just ``course``). Four queries: courses, students, sessions, records.
     A student enrolled after a date has no entry for that date.
@@ -57,26 +60,43 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
         dates_by_course[session["course_id"]].append(f"{session['date']:%Y-%m-%d}")
         session_date[session["pk"]] = f"{session['date']:%Y-%m-%d}"
     marks = defaultdict(dict)
-    for student_id, session_id, present in Record.objects.filter(session__course_id__in=ids).values_list(
-        "student_id", "session_id", "present"
+    still_connected = []  # (student id, date): few, so gathered apart rather than walked per course and date
+    for student_id, session_id, present, still in Record.objects.filter(session__course_id__in=ids).values_list(
+        "student_id", "session_id", "present", "still_connected"
     ):
         marks[student_id][session_date[session_id]] = present
+        if still:
+            still_connected.append((student_id, session_date[session_id]))
+    student_of = {s["pk"]: s for students in students_by_course.values() for s in students}
+    still_by_course = defaultdict(lambda: defaultdict(list))
+    for student_id, date in sorted(still_connected, key=lambda pair: (pair[1], natural_roll_key(student_of[pair[0]]["roll"]))):
+        student = student_of[student_id]
+        still_by_course[student["course_id"]][date].append(student["roll"])
     objects = []
     for c in courses:
         students = sorted(students_by_course[c.pk], key=lambda s: natural_roll_key(s["roll"]))
-        objects.append(
-            {
-                "course_id": c.course_id,
-                "course_name": c.course_name,
-                "batch": c.batch,
-                "dates": dates_by_course[c.pk],
-                "students": {
-                    s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course[c.pk] if date in marks[s["pk"]]}
-                    for s in students
-                },
-            }
-        )
+        course_object = {
+            "course_id": c.course_id,
+            "course_name": c.course_name,
+            "batch": c.batch,
+            "dates": dates_by_course[c.pk],
+            "students": {
+                s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course[c.pk] if date in marks[s["pk"]]}
+                for s in students
+            },
+        }
+        if c.pk in still_by_course:
+            course_object["still_connected"] = dict(still_by_course[c.pk])
+        objects.append(course_object)
     return objects
+
+
+# The report's one column beyond the seed's, written only when a listed student has such a date: the dates on
+# which the student's list ended with them connected and no end time was sent, so their Present/Absent rests on
+# time counted to the file's last event. A column, not a marked cell, so every date cell stays exactly
+# Present or Absent for the scripts and formulas that read them; not a footnote, so it stays with its row
+# when the teacher sorts or filters.
+STILL_CONNECTED_COLUMN = "Still connected when the list was saved"
 
 
 @dataclass(frozen=True)
@@ -91,7 +111,9 @@ class AttendanceReport:
 
 
 def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: Fraction = DEFAULT_CUTOFF) -> AttendanceReport:
-    """`Sl. No., Roll Number, Name, <dates ascending>` with Present/Absent, rows in natural roll order.
+    """`Sl. No., Roll Number, Name, <dates ascending>` with Present/Absent, rows in natural roll order, then
+    STILL_CONNECTED_COLUMN (dates, `YYYY-MM-DD, ...`) when a listed student was still connected when a list
+    was saved.
 
     A defaulter's attendance is below ``cutoff`` percent (exactly the cutoff is not a defaulter), counted
     over the dates they have a record for. A blank cell means no record (enrolled after that date).
@@ -101,13 +123,16 @@ def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: 
     students = sorted(
         CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1])
     )
-    present = {
-        (student_id, session_id): value
-        for student_id, session_id, value in Record.objects.filter(session__course=course).values_list(
-            "student_id", "session_id", "present"
-        )
-    }
+    present = {}
+    still_connected = set()
+    for student_id, session_id, value, still in Record.objects.filter(session__course=course).values_list(
+        "student_id", "session_id", "present", "still_connected"
+    ):
+        present[student_id, session_id] = value
+        if still:
+            still_connected.add((student_id, session_id))
     rows = []
+    notes = []
     for student_id, roll, name in students:
         marks = [present.get((student_id, session_id)) for session_id, _ in sessions]
         recorded = [mark for mark in marks if mark is not None]
@@ -117,8 +142,13 @@ def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: 
             continue
         cells = ["" if mark is None else ("Present" if mark else "Absent") for mark in marks]
         rows.append([len(rows) + 1, roll, name, *cells])
+        notes.append(", ".join(f"{date:%Y-%m-%d}" for session_id, date in sessions if (student_id, session_id) in still_connected))
     dates = [date for _, date in sessions]
     header = ["Sl. No.", "Roll Number", "Name", *(f"{date:%Y-%m-%d}" for date in dates)]
+    if any(notes):
+        header.append(STILL_CONNECTED_COLUMN)
+        for row, note in zip(rows, notes):
+            row.append(note)
     return AttendanceReport(header=header, rows=rows, dates=dates)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,7 +30,8 @@ from attendance.formats import (
 )
 from attendance.matching import match_participants
 from attendance.models import Course, CourseStudent, Record, Session
-from attendance.presence import PresenceError, connected_seconds
+from attendance.presence import PresenceError, last_event, measure_presence
+from attendance.selectors import natural_roll_key
 from doubtfire.models import Role
 from spreadsheets import FileFormatError, ReadBudget
 
@@ -201,12 +203,29 @@ class UploadOptions:
     identity: str = "name"  # how current Teams / Zoom participants are identified: "name" or "email"
 
 
+class PlannedRecord(NamedTuple):
+    present: bool
+    seconds: int | None
+    flagged: bool  # the teacher's flags: absent whatever the report says
+    still_connected: bool = False  # connected when the list was saved: seconds run to its last event
+
+
 @dataclass
 class PlannedSession:
     file_name: str
     report: ParsedReport
     end_time: datetime.datetime | None
-    records: dict[str, tuple[bool, int | None, bool]]  # roll -> (present, seconds, flagged)
+    records: dict[str, PlannedRecord]  # by roll
+    # The file's last event, when someone still connected was counted to it (no end_time was sent).
+    counted_to: datetime.datetime | None = None
+
+
+@dataclass
+class StillConnected:
+    """The students of one date whose report ended with them connected, and the moment they are counted to."""
+
+    rolls: list[str]
+    counted_to: datetime.datetime
 
 
 @dataclass
@@ -214,16 +233,32 @@ class UploadResult:
     dates: list[datetime.date]
     summary: dict[str, dict[str, int]]
     replaced: list[datetime.date]
+    still_connected: dict[datetime.date, StillConnected] = field(default_factory=dict)  # only dates with someone
 
     @property
     def message(self) -> str:
         dates = ", ".join(f"{date:%Y-%m-%d}" for date in self.dates)
         replaced = f" (replacing what was recorded before for {', '.join(f'{d:%Y-%m-%d}' for d in self.replaced)})" if self.replaced else ""
-        return f"Attendance recorded for {dates}{replaced}."
+        notes = "".join(
+            f" {len(still.rolls)} student{'s were' if len(still.rolls) != 1 else ' was'} still connected when the list "
+            f"of {date:%Y-%m-%d} was saved and {'are' if len(still.rolls) != 1 else 'is'} counted to its last event "
+            f"({still.counted_to:%H:%M:%S}): roll{'s' if len(still.rolls) != 1 else ''} {', '.join(still.rolls)}."
+            for date, still in sorted(self.still_connected.items())
+        )
+        return f"Attendance recorded for {dates}{replaced}.{notes}"
 
     def as_dict(self) -> dict:
-        """The reply of /upload_attendance (and the result of its job): message, dates, summary per date."""
-        return {"message": self.message, "dates": [f"{date:%Y-%m-%d}" for date in self.dates], "summary": self.summary}
+        """The reply of /upload_attendance (and the result of its job): message, dates, summary per date, and who
+        was still connected when each list was saved."""
+        return {
+            "message": self.message,
+            "dates": [f"{date:%Y-%m-%d}" for date in self.dates],
+            "summary": self.summary,
+            "still_connected": {
+                f"{date:%Y-%m-%d}": {"rolls": still.rolls, "counted_to": still.counted_to.isoformat()}
+                for date, still in sorted(self.still_connected.items())
+            },
+        }
 
 
 def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions) -> PlannedSession:
@@ -259,26 +294,38 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
             participants=list(matches.unknown),
         )
 
+    # SPEC §3: without end_time, whoever is still connected at the end of the file is counted to its last event
+    # (anyone's, roster or not: the list was saved then) and marked, never refused. Only the legacy Teams list
+    # leaves connections open; the current Teams and Zoom reports pair every join with a leave.
+    file_end = last_event(report.participants.values()) if end_time is None else None
     flags = set(options.flags)
     records = {}
+    counted_to = None
     for roll in roster:
         participants = matches.by_roll.get(roll, [])
         flagged = roll in flags
         if report.format == GOOGLE_FORM:
-            records[roll] = (bool(participants) and not flagged, None, flagged)
+            records[roll] = PlannedRecord(bool(participants) and not flagged, None, flagged)
             continue
         if not participants:
-            records[roll] = (False, 0, flagged)
+            records[roll] = PlannedRecord(False, 0, flagged)
             continue
         connections = [event for participant in participants for event in participant.connections]
         seconds = sum(p.reported_seconds or 0 for p in participants)
+        still_connected = False
         if connections:
             try:
-                seconds += connected_seconds(connections, end_time=end_time, who=f"'{participants[0].key}'")
+                presence = measure_presence(
+                    connections, end_time=end_time, file_end=file_end, who=f"'{participants[0].key}'"
+                )
             except PresenceError as error:
                 raise AttendanceError(f"{name}: {error}") from None
-        records[roll] = (seconds >= options.threshold_seconds and not flagged, seconds, flagged)
-    return PlannedSession(file_name=name, report=report, end_time=end_time, records=records)
+            seconds += presence.seconds
+            still_connected = presence.still_connected
+            if still_connected:
+                counted_to = file_end
+        records[roll] = PlannedRecord(seconds >= options.threshold_seconds and not flagged, seconds, flagged, still_connected)
+    return PlannedSession(file_name=name, report=report, end_time=end_time, records=records, counted_to=counted_to)
 
 
 def record_attendance(
@@ -344,9 +391,16 @@ def record_attendance(
                 for plan in plans
             )
             Record.objects.bulk_create(
-                Record(session=session, student_id=students[roll], present=present, seconds_attended=seconds, flagged=flagged)
+                Record(
+                    session=session,
+                    student_id=students[roll],
+                    present=record.present,
+                    seconds_attended=record.seconds,
+                    flagged=record.flagged,
+                    still_connected=record.still_connected,
+                )
                 for session, plan in zip(sessions, plans)
-                for roll, (present, seconds, flagged) in plan.records.items()
+                for roll, record in plan.records.items()
                 if roll in students  # a student removed meanwhile
             )
     except IntegrityError:
@@ -355,11 +409,16 @@ def record_attendance(
         ) from None
 
     summary = {}
+    still_connected = {}
     for plan in sorted(plans, key=lambda plan: plan.report.date):
         values = plan.records.values()
         summary[f"{plan.report.date:%Y-%m-%d}"] = {
-            "present": sum(1 for present, _, _ in values if present),
-            "absent": sum(1 for present, _, _ in values if not present),
-            "flagged": sum(1 for _, _, flagged in values if flagged),
+            "present": sum(1 for record in values if record.present),
+            "absent": sum(1 for record in values if not record.present),
+            "flagged": sum(1 for record in values if record.flagged),
+            "still_connected": sum(1 for record in values if record.still_connected),
         }
-    return UploadResult(dates=sorted(seen), summary=summary, replaced=sorted(existing))
+        rolls = [roll for roll, record in plan.records.items() if record.still_connected]
+        if rolls:
+            still_connected[plan.report.date] = StillConnected(sorted(rolls, key=natural_roll_key), plan.counted_to)
+    return UploadResult(dates=sorted(seen), summary=summary, replaced=sorted(existing), still_connected=still_connected)

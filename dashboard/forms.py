@@ -167,7 +167,8 @@ class AttendanceUploadForm(forms.Form):
         required=False,
         max_length=40,
         help_text="Only for reports that can leave people connected, such as the older Teams list: "
-        "for example 11:00 AM or 13/2/2021, 11:00 AM.",
+        "for example 11:00 AM or 13/2/2021, 11:00 AM. Without it, anyone still connected is counted to the "
+        "list's last event and marked.",
     )
     flags = forms.CharField(
         label="Flagged roll numbers (optional)",

@@ -21,6 +21,7 @@ class PreviewLine:
     seconds: int | None
     present: bool
     flagged: bool
+    still_connected: bool = False
 
 
 @dataclass
@@ -28,6 +29,11 @@ class PreviewDate:
     date: object
     source_format: str
     lines: list[PreviewLine] = field(default_factory=list)
+    counted_to: object = None  # the file's last event, when someone still connected is counted to it
+
+    @property
+    def still_connected(self) -> int:
+        return sum(1 for line in self.lines if line.still_connected)
 
     @property
     def present(self) -> int:
@@ -64,7 +70,7 @@ def preview_attendance(*, course: Course, uploaded_by, files, options, progress=
                 course=course, uploaded_by=uploaded_by, files=files, options=options, progress=progress
             )
             by_date = {}
-            for date, source_format, roll, name, present, seconds, flagged in (
+            for date, source_format, roll, name, present, seconds, flagged, still_connected in (
                 Record.objects.filter(session__course=course, session__date__in=result.dates)
                 .values_list(
                     "session__date",
@@ -74,10 +80,14 @@ def preview_attendance(*, course: Course, uploaded_by, files, options, progress=
                     "present",
                     "seconds_attended",
                     "flagged",
+                    "still_connected",
                 )
             ):
                 entry = by_date.setdefault(date, PreviewDate(date, SourceFormat(source_format).label))
-                entry.lines.append(PreviewLine(roll, name, seconds, present, flagged))
+                entry.lines.append(PreviewLine(roll, name, seconds, present, flagged, still_connected))
+            for date, still in result.still_connected.items():
+                if date in by_date:
+                    by_date[date].counted_to = still.counted_to
             for entry in by_date.values():
                 entry.lines.sort(key=lambda line: natural_roll_key(line.roll))
             raise _RollBack(Preview([by_date[date] for date in sorted(by_date)], list(result.replaced)))

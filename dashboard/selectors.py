@@ -159,7 +159,8 @@ def _share(present: int, recorded: int) -> float | None:
 class GridCell:
     mark: str  # "Present", "Absent" or "" (no record: enrolled after that date)
     seconds: int | None
-    flagged: bool
+    flagged: bool  # the teacher's flag: absent whatever the report says
+    still_connected: bool = False  # the list was saved with them connected: seconds run to its last event
 
 
 @dataclass
@@ -191,6 +192,11 @@ class AttendanceGrid:
     defaulters: int
     chart_width: int
 
+    @property
+    def any_still_connected(self) -> bool:
+        """Whether the grid needs the legend of its still-connected mark."""
+        return any(cell.still_connected for row in self.rows for cell in row.cells)
+
 
 def attendance_grid(*, course: Course, cutoff: Fraction) -> AttendanceGrid:
     """Students × dates with Present/Absent, seconds and flags, each student's percentage, whether they
@@ -199,9 +205,9 @@ def attendance_grid(*, course: Course, cutoff: Fraction) -> AttendanceGrid:
     report = attendance_report(course=course)
     defaulter_rolls = {row[1] for row in attendance_report(course=course, defaulters_only=True, cutoff=cutoff).rows}
     details = {
-        (roll, date): (seconds, flagged)
-        for roll, date, seconds, flagged in Record.objects.filter(session__course=course).values_list(
-            "student__roll", "session__date", "seconds_attended", "flagged"
+        (roll, date): (seconds, flagged, still_connected)
+        for roll, date, seconds, flagged, still_connected in Record.objects.filter(session__course=course).values_list(
+            "student__roll", "session__date", "seconds_attended", "flagged", "still_connected"
         )
     }
     rows = []
@@ -209,9 +215,10 @@ def attendance_grid(*, course: Course, cutoff: Fraction) -> AttendanceGrid:
     recorded_by_date = [0] * len(report.dates)
     for _, roll, name, *marks in report.rows:
         cells = []
+        # `marks` may end with the report's still-connected column; zip stops at the last date.
         for index, (date, mark) in enumerate(zip(report.dates, marks)):
-            seconds, flagged = details.get((roll, date), (None, False))
-            cells.append(GridCell(mark, seconds, flagged))
+            seconds, flagged, still_connected = details.get((roll, date), (None, False, False))
+            cells.append(GridCell(mark, seconds, flagged, still_connected))
             if mark:
                 recorded_by_date[index] += 1
                 present_by_date[index] += mark == "Present"

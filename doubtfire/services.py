@@ -581,7 +581,11 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
     column per tutorial stream (named by its abbreviation, any case). Optional: student_id, first_name,
     last_name, preferred_name, campus (abbreviation or name). Missing students are created as Students
     with an unusable password; existing users' names and emails are left alone. The later of two rows
-    for one username wins. Unchanged rows → ignored `No change.`. About ten queries whatever the row count.
+    for one username wins. Unchanged rows → ignored `No change.`. A tutorial that cannot be joined (unknown,
+    on another campus) is a warning in the row's message (`Enrolled student. Unable to enrol in …`, or
+    `No change. Unable to enrol in …` when nothing else changes), never the row's category, so an unchanged
+    re-upload reports each row as a first upload would for the same outcome. About ten queries whatever the
+    row count.
     """
     _lock_unit(unit)
     streams = list(unit.tutorial_streams.all())
@@ -726,12 +730,13 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
             plan.add_tutorials.append(tutorial)
             plan.messages.append(f"Enrolled in {tutorial.abbreviation}.")
 
-        if not plan.messages and not plan.failures:
-            result.add_ignored(row, "No change.")
-        elif not plan.messages:
-            result.add_error(row, " ".join(plan.failures))
-        else:
+        if plan.messages:
             plans.append(plan)
+        else:
+            # Nothing to write. A tutorial that cannot be joined is a warning in the message, never the row's
+            # category: the upload that enrolled the student reported it inside a success, so the same file
+            # uploaded again must say `No change.` with the same warning, not turn the row into an error.
+            result.add_ignored(row, " ".join(["No change.", *plan.failures]))
 
     def write(batch: list[_EnrolPlan]):
         new_users = {plan.username: _new_user(**plan.new_user_fields) for plan in batch if plan.new_user_fields}
@@ -928,14 +933,17 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table,
     the field as it is. A definition is matched by abbreviation, else by name. Weeks count from the unit's
     start date (week 1 = its first seven days), as the export writes them. New → success `Added new task
     definition <abbr>.`; changed → success `Updated existing task definition <abbr>.`; identical → ignored
-    `No change.`. Five queries plus the writes, whatever the row count.
+    `No change.`. In a unit with streams a new definition must name one; a blank cell leaves an existing
+    definition's stream (perhaps none) as it is, so the export of any unit uploads unchanged as `No change.`.
+    Five queries plus the writes, whatever the row count.
     """
     _lock_unit(unit)
     table = without_formula_guards(table)
     _require_headings(table, TASK_REQUIRED_HEADINGS)
     present = set(table.headers)
     result = ImportResult.for_table(table, TASK_DEFINITION_COLUMNS)
-    existing = list(TaskDefinition.objects.filter(unit=unit))
+    # The comparison below reads each definition's stream and group set: joined here, not one query per row.
+    existing = list(TaskDefinition.objects.filter(unit=unit).select_related("tutorial_stream", "group_set"))
     by_abbreviation = {definition.abbreviation: definition for definition in existing}
     by_name = {definition.name: definition for definition in existing}
     group_sets = list(GroupSet.objects.filter(unit=unit))
@@ -961,8 +969,11 @@ def import_task_definitions_from_table(*, actor: User, unit: Unit, table: Table,
         definition = by_abbreviation.get(abbreviation) or by_name.get(name)
         try:
             fields = _task_definition_fields(unit, values, present, abbreviation, group_set_by_name, stream_by_text)
-            stream = fields.get("tutorial_stream", definition.tutorial_stream if definition else None)
-            if streams and stream is None:
+            # Upstream's rule "a streamed unit's task has a stream" is checked where the file decides the stream:
+            # for a new definition. A blank cell leaves an existing definition's stream as it is, and a definition
+            # may have none in a streamed unit (made before the first stream, in the admin, by the demo), so an
+            # export of it must upload unchanged again.
+            if definition is None and streams and "tutorial_stream" not in fields:
                 raise _RowProblem(
                     f"Tutorial stream must be one of the tutorial streams in the unit "
                     f"({', '.join(s.abbreviation for s in streams)})."

@@ -143,10 +143,13 @@ def test_upload_get_all_courses_download_and_delete(client, token, course):
     body = response.json()
     # Seconds by hand (see test_formats.FIXTURE_SECONDS): 1 → 1081 < 2000 absent; 2058, 4770, 4514 present.
     assert body["dates"] == ["2021-02-13"]
-    assert body["summary"] == {"2021-02-13": {"present": 3, "absent": 1, "flagged": 0}}
-    assert "2021-02-13" in body["message"]
+    assert body["summary"] == {"2021-02-13": {"present": 3, "absent": 1, "flagged": 0, "still_connected": 0}}
+    assert body["message"] == "Attendance recorded for 2021-02-13."
+    # With end_time, whoever is connected at the end is closed there: nobody is marked still connected.
+    assert body["still_connected"] == {}
     seconds = dict(Record.objects.values_list("student__roll", "seconds_attended"))
     assert seconds == {"1": 1081, "2": 2058, "3": 4770, "4": 4514}
+    assert not Record.objects.filter(still_connected=True).exists()
 
     courses = client.post("/get_all_courses", {"api": "1", "token": token}, format="json")
     assert courses.status_code == 200
@@ -217,7 +220,7 @@ def test_flags_force_absent_and_unknown_flags_are_rejected(client, token, course
     assert bad.status_code == 400 and "99" in bad.json()["error"] and db_state() == (0, 0)
     response = upload_log(client, token, flags="3, ,4,")
     assert response.status_code == 200
-    assert response.json()["summary"]["2021-02-13"] == {"present": 2, "absent": 2, "flagged": 2}
+    assert response.json()["summary"]["2021-02-13"] == {"present": 2, "absent": 2, "flagged": 2, "still_connected": 0}
     assert presence() == {"1": True, "2": True, "3": False, "4": False}
     assert Record.objects.get(student__roll="3").seconds_attended == 4770
 
@@ -231,14 +234,100 @@ def test_enrolled_but_missing_from_the_report_is_absent(client, token, course):
     assert (record.present, record.seconds_attended) == (False, 0)
 
 
-def test_event_after_end_time_and_open_connection_without_end_time_are_400(client, token, course):
+def test_event_after_end_time_is_400(client, token, course):
     late = upload_log(client, token, end_time="13/2/2021, 10:30:00 AM")
     assert late.status_code == 400 and "after the meeting end time" in late.json()["error"]
     assert "Row 11" in late.json()["error"]  # roll 1 rejoins at 10:42:03 on row 11
-    open_ = post(client, "/upload_attendance", token, course_id="CS402", batch="2021",
-                 file=upload("Test2.csv", reports.TEAMS_LOG.read_bytes()))
-    assert open_.status_code == 400 and "end_time" in open_.json()["error"]
     assert db_state() == (0, 0)
+
+
+# Test2.csv without end_time (SPEC §3): its last event is row 11, roll 1 joining again at 10:42:03, and whoever
+# is connected then is counted to it and marked. By hand:
+#   roll 1: 9:35:35–9:35:39 = 4 s, then joins 10:42:03 and never leaves: + 0 s to 10:42:03 → 4 s, still connected
+#   roll 2: two devices, union 9:38:57–10:13:15 = 34 min 18 s = 2058 s, left → not marked
+#   roll 3: joins 9:40:30 and 10:03:52, one leave 10:41:53 → one stays open: 9:40:30–10:42:03
+#           = 1 h 1 min 33 s = 3693 s, still connected
+#   roll 4: the 9:39:06 leave comes before any join and closes nothing; joins 9:44:46 → 10:42:03
+#           = 57 min 17 s = 3437 s, still connected
+NO_END_SECONDS = {"1": 4, "2": 2058, "3": 3693, "4": 3437}
+STILL = "Still connected when the list was saved"
+
+
+def test_legacy_list_still_connected_without_end_time_is_counted_to_the_last_event_and_marked(client, token, course):
+    response = post(client, "/upload_attendance", token, course_id="CS402", batch="2021", threshold="1800",
+                    file=upload("Test2.csv", reports.TEAMS_LOG.read_bytes()))
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    # threshold 1800 s: roll 1 (4 s) absent; 2058, 3693 and 3437 s present.
+    assert body["summary"] == {"2021-02-13": {"present": 3, "absent": 1, "flagged": 0, "still_connected": 3}}
+    assert body["still_connected"] == {"2021-02-13": {"rolls": ["1", "3", "4"], "counted_to": "2021-02-13T10:42:03"}}
+    assert body["message"] == (
+        "Attendance recorded for 2021-02-13. 3 students were still connected when the list of 2021-02-13 was saved "
+        "and are counted to its last event (10:42:03): rolls 1, 3, 4."
+    )
+    records = {roll: (seconds, present, still) for roll, seconds, present, still in Record.objects.values_list(
+        "student__roll", "seconds_attended", "present", "still_connected")}
+    assert records == {"1": (4, False, True), "2": (2058, True, False), "3": (3693, True, True), "4": (3437, True, True)}
+    assert Session.objects.get().end_time is None  # no end time was given; the mark says how it was counted
+
+    courses = client.post("/get_all_courses", {"api": "1", "token": token}, format="json").json()["courses"]
+    assert courses == [{
+        "course_id": "CS402", "course_name": "Algorithms", "batch": 2021, "dates": ["2021-02-13"],
+        "students": {"1": {"2021-02-13": False}, "2": {"2021-02-13": True}, "3": {"2021-02-13": True},
+                     "4": {"2021-02-13": True}},
+        "still_connected": {"2021-02-13": ["1", "3", "4"]},
+    }]
+
+
+def test_reports_keep_present_absent_and_add_a_column_for_still_connected_dates(client, token, course):
+    response = post(client, "/upload_attendance", token, course_id="CS402", batch="2021", threshold="1800",
+                    file=upload("Test2.csv", reports.TEAMS_LOG.read_bytes()))
+    assert response.status_code == 200, response.json()
+    # The date cells stay exactly Present/Absent (seconds as in NO_END_SECONDS, threshold 1800 s); a last
+    # column lists each student's marked dates.
+    complete = download(client, token, "CS402-2021", report_type="1", report_format="0")
+    assert read_csv(complete) == [
+        ["Sl. No.", "Roll Number", "Name", "2021-02-13", STILL],
+        ["1", "1", "Shreya", "Absent", "2021-02-13"],
+        ["2", "2", "Riya", "Present", ""],
+        ["3", "3", "Ranesha", "Present", "2021-02-13"],
+        ["4", "4", "Ritwik", "Present", "2021-02-13"],
+    ]
+    defaulters = download(client, token, "CS402-2021", report_type="0", report_format="0")
+    assert read_csv(defaulters) == [["Sl. No.", "Roll Number", "Name", "2021-02-13", STILL], ["1", "1", "Shreya", "Absent", "2021-02-13"]]
+    workbook = download(client, token, "CS402-2021", report_type="1", report_format="1")
+    assert workbook.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
+        ["Sl. No.", "Roll Number", "Name", "2021-02-13", STILL],
+        [1, "1", "Shreya", "Absent", "2021-02-13"],
+        [2, "2", "Riya", "Present", None],
+        [3, "3", "Ranesha", "Present", "2021-02-13"],
+        [4, "4", "Ritwik", "Present", "2021-02-13"],
+    ]
+
+
+def test_still_connected_and_the_teachers_flag_are_two_marks(client, token, course):
+    response = post(client, "/upload_attendance", token, course_id="CS402", batch="2021", flags="3",
+                    file=upload("Test2.csv", reports.TEAMS_LOG.read_bytes()))
+    assert response.status_code == 200, response.json()
+    # threshold 0: everyone in the list is present except roll 3, whom the teacher flagged absent.
+    assert response.json()["summary"]["2021-02-13"] == {"present": 3, "absent": 1, "flagged": 1, "still_connected": 3}
+    record = Record.objects.get(student__roll="3")
+    assert (record.seconds_attended, record.present, record.flagged, record.still_connected) == (3693, False, True, True)
+
+
+def test_a_batch_without_end_time_marks_only_the_list_that_ends_with_someone_connected(client, token, course):
+    # The upstream page's batch upload: several files, no end time. The form responses have no connections.
+    response = client.post("/upload_attendance", {"token": token, "course_id": "CS402", "batch": "2021", "file": [
+        upload("Test2.csv", reports.TEAMS_LOG.read_bytes()), upload("form.csv", form_csv("2021-02-11", ["1", "3"]))]},
+        format="multipart")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["summary"]["2021-02-11"] == {"present": 2, "absent": 2, "flagged": 0, "still_connected": 0}
+    assert body["summary"]["2021-02-13"]["still_connected"] == 3
+    assert list(body["still_connected"]) == ["2021-02-13"]
+    assert dict(Record.objects.filter(session__date="2021-02-13").values_list("student__roll", "seconds_attended")) == NO_END_SECONDS
 
 
 def test_unknown_participants_are_named_unless_ignored(client, token, course):
@@ -280,7 +369,7 @@ def test_several_files_in_one_upload_are_all_checked_first(client, token, course
                                                   "end_time": "11:00", "file": good()}, format="multipart")
     assert response.status_code == 200, response.json()
     assert response.json()["dates"] == ["2021-02-11", "2021-02-13"]
-    assert response.json()["summary"]["2021-02-11"] == {"present": 2, "absent": 2, "flagged": 0}
+    assert response.json()["summary"]["2021-02-11"] == {"present": 2, "absent": 2, "flagged": 0, "still_connected": 0}
 
 
 @pytest.mark.parametrize(

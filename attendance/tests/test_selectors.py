@@ -9,7 +9,7 @@ from attendance.models import Course, CourseStudent, Record, Session
 from doubtfire.tests.factories import UserFactory
 
 
-def build_course(owner, *, students: int, dates: int, course_id="C1") -> Course:
+def build_course(owner, *, students: int, dates: int, course_id="C1", still_connected=False) -> Course:
     course = Course.objects.create(owner=owner, course_id=course_id, course_name="C", batch=2026)
     roster = CourseStudent.objects.bulk_create(
         CourseStudent(course=course, roll=str(n), name=f"Student {n}") for n in range(1, students + 1)
@@ -19,7 +19,13 @@ def build_course(owner, *, students: int, dates: int, course_id="C1") -> Course:
         for d in range(dates)
     )
     Record.objects.bulk_create(
-        Record(session=session, student=student, present=(i + j) % 3 != 0)
+        # With still_connected, some records were still connected when the list was saved (issue 12).
+        Record(
+            session=session,
+            student=student,
+            present=(i + j) % 3 != 0,
+            still_connected=still_connected and (i + 2 * j) % 7 == 0,
+        )
         for i, session in enumerate(sessions)
         for j, student in enumerate(roster)
     )
@@ -28,10 +34,12 @@ def build_course(owner, *, students: int, dates: int, course_id="C1") -> Course:
 
 @pytest.mark.parametrize(("students", "dates"), [(3, 2), (80, 12)])
 def test_report_query_count_is_constant(db, django_assert_max_num_queries, students, dates):
-    course = build_course(UserFactory(), students=students, dates=dates)
+    # The still-connected column and key come from the same queries.
+    course = build_course(UserFactory(), students=students, dates=dates, still_connected=True)
     with django_assert_max_num_queries(3):
         report = selectors.attendance_report(course=course)
-    assert len(report.rows) == students and len(report.header) == 3 + dates
+    assert len(report.rows) == students and len(report.header) == 3 + dates + 1
+    assert report.header[-1] == selectors.STILL_CONNECTED_COLUMN
     with django_assert_max_num_queries(3):
         selectors.attendance_report(course=course, defaulters_only=True)
 
@@ -39,12 +47,13 @@ def test_report_query_count_is_constant(db, django_assert_max_num_queries, stude
 @pytest.mark.parametrize(("students", "dates"), [(3, 2), (80, 12)])
 def test_course_objects_query_count_is_constant(db, django_assert_max_num_queries, students, dates):
     owner = UserFactory()
-    build_course(owner, students=students, dates=dates, course_id="A")
-    build_course(owner, students=students, dates=dates, course_id="B")
+    build_course(owner, students=students, dates=dates, course_id="A", still_connected=True)
+    build_course(owner, students=students, dates=dates, course_id="B", still_connected=True)
     with django_assert_max_num_queries(4):
         objects = selectors.courses_as_objects(owner=owner)
     assert [len(o["students"]) for o in objects] == [students, students]
     assert all(len(marks) == dates for o in objects for marks in o["students"].values())
+    assert all(o["still_connected"] for o in objects)
 
 
 def test_natural_roll_order():

@@ -9,6 +9,7 @@ from csvapi.tests.uploads import bad_token_client, body_of, fixture_file, named
 from doubtfire.models import Role, TaskDefinition, TaskStatus, UnitRole
 from doubtfire.services import update_task
 from doubtfire.tests.factories import (
+    TutorialStreamFactory,
     ProjectFactory,
     TaskDefinitionFactory,
     TaskFactory,
@@ -240,3 +241,68 @@ def test_system_convenor_without_unit_role_gets_403(unit, make_user, token_clien
     response = client.get(f"/api/csv/units/{unit.pk}/tutor_assessments")
     assert response.status_code == 403
     assert response.json() == {"error": "Not authorised to download stats of statistics for COS10001"}
+
+
+# --- round trip on a unit with tutorial streams (issue 12) ------------------------------------------
+
+
+def raw_body(response):
+    return b"".join(response.streaming_content)
+
+
+def test_streamed_demo_unit_task_definitions_round_trip_to_no_change(admin_account, token_client):
+    """The demo unit has streams LA1 and WS1 and eight definitions without a stream (as the admin, the REST
+    API or a stream added later leave them); a ninth, added here, has one. Downloading and uploading the same
+    bytes changes nothing, and a real edit of a stream-less definition still updates it."""
+    from doubtfire.management.commands.demo_data import seed_units
+
+    seed_units(password="demo-Passw0rd-local")
+    unit = UnitRole.objects.get(user__username="cconvenor").unit
+    TaskDefinitionFactory(unit=unit, abbreviation="9.1P", name="Streamed task", tutorial_stream=unit.tutorial_streams.get(abbreviation="WS1"))
+    client = token_client(admin_account)
+
+    exported = raw_body(client.get(TASKS, {"unit_id": unit.pk}))
+    lines = exported.decode().splitlines()
+    assert len(lines) == 1 + 9
+    assert sum(line.endswith(",") for line in lines[1:]) == 8  # eight blank tutorial_stream cells
+    assert [line for line in lines if line.endswith(",WS1")] == [
+        "Streamed task,9.1P,,0,0,false,0,false,50,[],,[],1,Mon,3,Mon,,,WS1"
+    ]
+    before = list(TaskDefinition.objects.filter(unit=unit).order_by("pk").values())
+
+    again = client.post(TASKS, {"file": named(exported, "COS10001-Tasks.csv"), "unit_id": unit.pk}, format="multipart")
+    assert again.status_code == 201
+    body = again.json()
+    assert body["success"] == [] and body["errors"] == []
+    assert [entry["message"] for entry in body["ignored"]] == ["No change."] * 9
+    assert list(TaskDefinition.objects.filter(unit=unit).order_by("pk").values()) == before
+
+    # Hello World's weighting 2 -> 7 in the same file: an update, its stream still none.
+    edited = exported.replace(b"Hello World,1.1P,Week 1: Hello World.,2,", b"Hello World,1.1P,Week 1: Hello World.,7,")
+    assert edited != exported
+    body = client.post(TASKS, {"file": named(edited), "unit_id": unit.pk}, format="multipart").json()
+    assert [entry["message"] for entry in body["success"]] == ["Updated existing task definition 1.1P."]
+    assert body["errors"] == [] and len(body["ignored"]) == 8
+    hello = TaskDefinition.objects.get(unit=unit, abbreviation="1.1P")
+    assert (hello.weighting, hello.tutorial_stream) == (7, None)
+
+
+def test_streamed_unit_still_asks_a_new_definition_for_its_stream(admin, unit):
+    """Only a definition the file creates must name one of the streams (upstream's rule)."""
+    TutorialStreamFactory(unit=unit, abbreviation="LA1", name="Laboratory")
+    TaskDefinitionFactory(unit=unit, abbreviation="OLD", name="Old task")  # starts week 1 Mon, no stream
+    text = (
+        "name,abbreviation,start_week,start_day,target_week,target_day,tutorial_stream\n"
+        "Old task,OLD,2,Mon,3,Mon,\n"
+        "New task,NEW,1,Mon,3,Mon,\n"
+        "Lab task,LAB,1,Mon,3,Mon,la1\n"
+    )
+    body = admin.post(TASKS, {"file": named(text), "unit_id": unit.pk}, format="multipart").json()
+    assert [(entry["row_number"], entry["message"]) for entry in body["errors"]] == [
+        (3, "Tutorial stream must be one of the tutorial streams in the unit (LA1).")
+    ]
+    assert sorted(entry["message"] for entry in body["success"]) == [
+        "Added new task definition LAB.",
+        "Updated existing task definition OLD.",
+    ]
+    assert TaskDefinition.objects.get(unit=unit, abbreviation="LAB").tutorial_stream.abbreviation == "LA1"

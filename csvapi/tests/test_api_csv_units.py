@@ -355,3 +355,70 @@ def test_enrol_query_count_does_not_grow_with_rows(admin, factory_unit, students
         body = admin.post(f"/api/csv/units/{factory_unit.pk}", {"file": named("\n".join(lines))}).json()
     assert len(body["success"]) == students
     assert TutorialEnrolment.objects.filter(tutorial__unit=factory_unit).count() == students
+
+
+# --- an unchanged re-upload (issue 12) --------------------------------------------------------------
+
+
+def categories(body):
+    """{username: (category, message)} of an upload's reply."""
+    return {
+        entry["row"]["username"]: (category, entry["message"])
+        for category in ("success", "ignored", "errors")
+        for entry in body[category]
+    }
+
+
+def test_unchanged_enrolment_reupload_reports_each_row_as_a_first_upload_would(admin, factory_unit):
+    """A row whose tutorial cannot be set is a warning in its message, whichever upload it is on.
+
+    Before the first upload `stuck` is already enrolled (campus B), so that row's outcome on the first upload
+    ("enrolled, tutorial not set") is the one every warned row has on the second: both must be `ignored`."""
+    online = CampusFactory(name="Online", abbreviation="C")
+    kept = ProjectFactory(unit=factory_unit, user=UserFactory(username="kept", email="kept@x.com"), campus=factory_unit.tutorials.get().campus)
+    TutorialEnrolment.objects.create(project=kept, tutorial=factory_unit.tutorials.get())
+    ProjectFactory(unit=factory_unit, user=UserFactory(username="stuck", email="stuck@x.com"), campus=online)
+    text = (
+        "unit_code,username,email,tutorial,campus\n"
+        "COS10001,kept,kept@x.com,LA1-01,B\n"  # nothing to do
+        "COS10001,stuck,stuck@x.com,LA1-99,C\n"  # enrolled already; no such tutorial
+        "COS10001,newbie,newbie@x.com,LA1-99,C\n"  # enrolled now; no such tutorial
+        "COS10001,faraway,faraway@x.com,LA1-01,C\n"  # enrolled now; LA1-01 is on campus B
+        "COS10001,fresh,fresh@x.com,LA1-01,B\n"  # enrolled now, in LA1-01
+        "COS10001,broken,not-an-email,LA1-01,B\n"  # never enrolled
+    ).encode()
+    no_tutorial = "Unable to enrol in LA1-99: COS10001 has no such tutorial."
+    other_campus = "Unable to enrol in LA1-01: it runs on campus B but the student is on campus C."
+
+    first = admin.post(f"/api/csv/units/{factory_unit.pk}", {"file": named(text)}, format="multipart")
+    assert first.status_code == 201
+    assert categories(first.json()) == {
+        "kept": ("ignored", "No change."),
+        "stuck": ("ignored", f"No change. {no_tutorial}"),
+        "newbie": ("success", f"Enrolled student. {no_tutorial}"),
+        "faraway": ("success", f"Enrolled student. {other_campus}"),
+        "fresh": ("success", "Enrolled student. Enrolled in LA1-01."),
+        "broken": ("errors", "Invalid email address (not-an-email)."),
+    }
+
+    second = admin.post(f"/api/csv/units/{factory_unit.pk}", {"file": named(text)}, format="multipart")
+    assert second.status_code == 201
+    again = categories(second.json())
+    assert again == {
+        "kept": ("ignored", "No change."),
+        "stuck": ("ignored", f"No change. {no_tutorial}"),
+        "newbie": ("ignored", f"No change. {no_tutorial}"),
+        "faraway": ("ignored", f"No change. {other_campus}"),
+        "fresh": ("ignored", "No change."),
+        "broken": ("errors", "Invalid email address (not-an-email)."),
+    }
+    # newbie's outcome now is stuck's on the first upload (enrolled already, tutorial not set): same category.
+    assert again["newbie"][0] == categories(first.json())["stuck"][0]
+    third = admin.post(f"/api/csv/units/{factory_unit.pk}", {"file": named(text)}, format="multipart")
+    assert categories(third.json()) == again
+    assert sorted(Project.objects.filter(unit=factory_unit, enrolled=True).values_list("user__username", flat=True)) == [
+        "faraway", "fresh", "kept", "newbie", "stuck"
+    ]
+    assert sorted(TutorialEnrolment.objects.filter(tutorial__unit=factory_unit).values_list("project__user__username", flat=True)) == [
+        "fresh", "kept"
+    ]

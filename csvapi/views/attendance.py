@@ -167,6 +167,12 @@ class CourseObjectSerializer(serializers.Serializer):
         child=serializers.DictField(child=serializers.BooleanField()),
         help_text="Roll number -> {date -> present}. A student enrolled after a date has no entry for it.",
     )
+    still_connected = serializers.DictField(
+        required=False,
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Only when some date has them. Date -> roll numbers still connected when that date's list was saved (no end time was sent), "
+        "whose time is counted to the file's last event. Only dates with such students.",
+    )
 
 
 ErrorSerializer = inline_serializer("AttendanceError", {"error": serializers.CharField()})
@@ -292,8 +298,10 @@ class UploadAttendanceView(AttendanceView):
                     ),
                     "end_time": serializers.CharField(
                         required=False,
-                        help_text="Meeting end: a full date and time, or a time on the report's date. "
-                        "Needed when a participant is still connected at the end of a report.",
+                        help_text="Meeting end: a full date and time, or a time on the report's date. Closes the "
+                        "connections still open at the end of a report (the legacy Teams list can leave them open); an "
+                        "event after it is a 400. Without it, such a connection is counted to the file's last event "
+                        "and the record is marked still connected.",
                     ),
                     "threshold": serializers.IntegerField(
                         required=False,
@@ -346,9 +354,25 @@ class UploadAttendanceView(AttendanceView):
                                 "present": serializers.IntegerField(),
                                 "absent": serializers.IntegerField(),
                                 "flagged": serializers.IntegerField(),
+                                "still_connected": serializers.IntegerField(
+                                    help_text="Students still connected when the list was saved (no end_time sent)."
+                                ),
                             },
                         ),
-                        help_text="Date -> counts of students present, absent and flagged.",
+                        help_text="Date -> counts of students present, absent, flagged and still connected.",
+                    ),
+                    "still_connected": serializers.DictField(
+                        child=inline_serializer(
+                            "AttendanceStillConnected",
+                            {
+                                "rolls": serializers.ListField(child=serializers.CharField()),
+                                "counted_to": serializers.DateTimeField(
+                                    help_text="The file's last event, to which their time is counted."
+                                ),
+                            },
+                        ),
+                        help_text="Date -> the students whose report ended with them connected and no end_time was "
+                        "sent: their seconds run to the file's last event. Only dates with such students.",
                     ),
                 },
             ),

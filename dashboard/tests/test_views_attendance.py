@@ -240,6 +240,59 @@ def test_the_preview_shows_seconds_and_present_absent_and_writes_nothing(browser
     assert "Confirm and save" in response.content.decode()
 
 
+# Test2.csv with no end time: its last event is roll 1 joining again at 10:42:03, and whoever is still
+# connected then is counted to it (SPEC §3):
+#   roll 1: 9:35:35→9:35:39 (4 s) + 10:42:03→10:42:03 (0 s)          = 4 s, still connected
+#   roll 2: 9:38:57→10:13:15, left                                     = 2058 s
+#   roll 3: 9:40:30→10:42:03 (one of two connections never closed)     = 3693 s, still connected
+#   roll 4: 9:44:46→10:42:03                                           = 3437 s, still connected
+
+
+def test_without_end_time_the_preview_the_grid_and_the_downloads_mark_who_was_still_connected(browser, course):
+    preview = upload(browser, course, end_time="")
+    assert preview.status_code == 200
+    [day] = preview.context["preview"].dates
+    lines = {line.roll: (line.seconds, line.present, line.still_connected) for line in day.lines}
+    assert lines == {"1": (4, False, True), "2": (2058, True, False), "3": (3693, True, True), "4": (3437, True, True)}
+    assert (day.still_connected, day.counted_to) == (3, datetime.datetime(2021, 2, 13, 10, 42, 3))
+    page = preview.content.decode()
+    assert "3 still connected" in page
+    assert "3 students were still connected when the list was saved" in page and "(10:42:03)" in page
+    assert page.count("(still connected when the list was saved)") == 3
+
+    confirmed = browser.post(f"/courses/{course.pk}/upload/confirm/", follow=True)
+    page = confirmed.content.decode()
+    assert "3 students were still connected when the list of 2021-02-13 was saved" in page
+    grid = confirmed.context["grid"]
+    assert grid.any_still_connected
+    assert [(row.roll, [(cell.mark, cell.seconds, cell.still_connected) for cell in row.cells]) for row in grid.rows] == [
+        ("1", [("Absent", 4, True)]), ("2", [("Present", 2058, False)]),
+        ("3", [("Present", 3693, True)]), ("4", [("Present", 3437, True)]),
+    ]
+    # Each marked cell says so to a screen reader and in its tooltip; the caption explains the star.
+    assert page.count('<span class="visually-hidden"> (still connected when the list was saved)</span>') == 3
+    assert page.count('title="still connected when the list was saved; ') == 3
+    assert "still connected when the list was saved: no end time was given" in page
+
+    # The download form of this page posts to /download_attendance with the browser's session.
+    csv_download = browser.post("/download_attendance", {"down-course": "CS402-2017", "report_type": "1", "report_format": "0"})
+    assert b"".join(csv_download.streaming_content).decode().splitlines() == [
+        "Sl. No.,Roll Number,Name,2021-02-13,Still connected when the list was saved",
+        "1,1,Shreya,Absent,2021-02-13",
+        "2,2,Riya,Present,",
+        "3,3,Ranesha,Present,2021-02-13",
+        "4,4,Ritwik,Present,2021-02-13",
+    ]
+
+
+def test_with_end_time_the_grid_has_no_still_connected_mark(browser, course):
+    upload(browser, course)
+    page = browser.post(f"/courses/{course.pk}/upload/confirm/", follow=True)
+    assert not page.context["grid"].any_still_connected
+    html = page.content.decode()
+    assert "mark-still-connected" not in html and "still connected when the list was saved" not in html
+
+
 def test_confirm_records_what_the_preview_showed(browser, course):
     upload(browser, course, flags="3")
     response = browser.post(f"/courses/{course.pk}/upload/confirm/", follow=True)

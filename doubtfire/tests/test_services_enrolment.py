@@ -87,8 +87,14 @@ def test_m1_uploading_again_changes_nothing(actor, sit101):
     again = enrol_students_from_table(actor=actor, unit=sit101, table=table("SIT101-Enrol-Students.csv"))
     no_change = [e["row"]["username"] for e in again.ignored if e["message"] == "No change."]
     assert sorted(no_change) == sorted(["import_1", "import_2", "import_3", "import_4", "import_5", "import_6", "import_10"])
-    # Rows whose only news is a tutorial that cannot be joined are errors, not successes.
-    assert sorted(e["row"]["username"] for e in again.errors) == ["import_11", "import_7", "import_8", "import_9"]
+    # A tutorial that cannot be joined stays the warning it was on the first upload; the row is unchanged.
+    warned = {e["row"]["username"]: e["message"] for e in again.ignored if e["message"].startswith("No change. ")}
+    assert warned == {
+        "import_7": "No change. Unable to enrol in LA1-03: it runs on campus C but the student is on campus B.",
+        "import_8": "No change. Unable to enrol in LA1-01: it runs on campus B but the student is on campus C.",
+        "import_9": "No change. Unable to enrol in LA1-99: SIT101 has no such tutorial.",
+    }
+    assert [e["row"]["username"] for e in again.errors] == ["import_11"]  # the bad email, as the first time
     assert again.success == []
 
 

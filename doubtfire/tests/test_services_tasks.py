@@ -198,3 +198,16 @@ def test_import_query_count_is_constant(actor, unit, rows, django_assert_max_num
     with django_assert_max_num_queries(10):
         result = import_task_definitions_from_table(actor=actor, unit=unit, table=text_table(text))
     assert len(result.success) == rows
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_round_trip_of_streamed_definitions_costs_the_same_queries_at_any_size(actor, unit, count, django_assert_num_queries):
+    # Comparing a row with a definition that has a stream once loaded that stream: one query per row.
+    stream = TutorialStreamFactory(unit=unit, abbreviation="prac")
+    for number in range(count):
+        TaskDefinitionFactory(unit=unit, tutorial_stream=stream if number % 2 else None)
+    table = read_table(export_bytes(unit))
+    # savepoint, lock the unit, definitions (with their streams and group sets), group sets, streams, release
+    with django_assert_num_queries(6):
+        result = import_task_definitions_from_table(actor=actor, unit=unit, table=table)
+    assert result.counts == {"success": 0, "ignored": count, "errors": 0}
