@@ -266,6 +266,8 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 # --- API tokens ----------------------------------------------------------------------------------
 AUTH_TOKEN_LIFETIME = timedelta(seconds=env_int("AUTH_TOKEN_LIFETIME_SECONDS", 2 * 3600))
+# The product's name as Doubtfire's web client shows it (`externalName` of GET /api/settings).
+PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "").strip() or "Teaching data"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
