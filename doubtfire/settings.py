@@ -219,7 +219,8 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 # Development (`make run`) also allows a client on any port of this machine.
 CORS_ALLOWED_ORIGIN_REGEXES = [r"^http://(?:localhost|127\.0\.0\.1)(?::\d+)?$"] if DEBUG else []
 # Token clients send `Auth-Token` + `Username` (doubtfire-web), `Auth_Token` (its legacy AngularJS half and
-# scripts) or `Authorization`. Browsers cannot send underscored names, but listing one costs nothing.
+# scripts) or `Authorization`. Chromium does send `Auth_Token` cross-origin (preflighted as `auth_token`); it is
+# servers and proxies that drop underscored names unless told not to (gunicorn.conf.py's header_map).
 CORS_ALLOW_HEADERS = [
     "accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with",
     "auth-token", "auth_token", "username",
