@@ -4,6 +4,8 @@ Rules that span rows (a tutorial's stream and tutor must belong to its unit, nam
 are checked in `validate()` so that a bad body is a 400 naming the field, never a database error.
 """
 
+from collections.abc import Mapping
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
@@ -13,6 +15,7 @@ from doubtfire.ids import ID_RULE, parse_id
 from doubtfire.models import (
     Campus,
     Project,
+    Role,
     Task,
     TaskStatus,
     Tutorial,
@@ -21,13 +24,43 @@ from doubtfire.models import (
     UnitRole,
     User,
 )
+from doubtfire.permissions import system_role
 from doubtfire.services import revoke_all_auth_tokens
+
+# The profile settings Doubtfire's web client reads with a user and writes back, under its names.
+DOUBTFIRE_PROFILE_FIELDS = [
+    "opt_in_to_research",
+    "has_run_first_time_setup",
+    "receive_task_notifications",
+    "receive_portfolio_notifications",
+    "receive_feedback_notifications",
+]
+
+
+@extend_schema_field(serializers.ChoiceField(choices=Role.choices))
+class SystemRoleField(serializers.Field):
+    """Doubtfire's `system_role`, on which its web client decides what to show: "Admin" for every system Admin
+    (superusers included), otherwise the role."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, user):
+        return system_role(user)
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
+    """The signed-in user: Doubtfire's user entity (the names its web client maps), and `role`, which scripts
+    written against this server read (the same value as `system_role`)."""
+
+    system_role = SystemRoleField()
+
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "nickname", "email", "role", "student_id"]
+        fields = [
+            "id", "username", "first_name", "last_name", "nickname", "email", "student_id", "system_role",
+            *DOUBTFIRE_PROFILE_FIELDS, "role",
+        ]
         read_only_fields = fields
 
 
@@ -106,21 +139,39 @@ def unit_fixed_on_update(serializer, attrs) -> Unit:
 
 
 class UserSerializer(serializers.ModelSerializer):
-    """Accounts. Only an Admin may set `username`, `role` or `student_id`, or give a password on creation."""
+    """Accounts. Only an Admin may set `username`, `role` or `student_id`, or give a password on creation.
+
+    Doubtfire's web client sends its user entity wrapped, `{"user": {...}}`, with the role as `system_role`
+    (`PUT /api/users/<id>` from its profile form): both are read as if sent flat, with `role`.
+    """
 
     password = serializers.CharField(
         write_only=True, required=False, trim_whitespace=False, style={"input_type": "password"}
     )
+    system_role = SystemRoleField()
     ADMIN_ONLY_FIELDS = ("username", "role", "student_id", "is_active")
 
     class Meta:
         model = User
         fields = [
             "id", "username", "first_name", "last_name", "nickname", "email", "student_id", "role",
-            "is_active", "date_joined", "password",
+            "system_role", *DOUBTFIRE_PROFILE_FIELDS, "is_active", "date_joined", "password",
         ]
         read_only_fields = ["date_joined"]
         extra_kwargs = {"student_id": {"allow_null": True, "required": False}}
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(self.unwrapped(data))
+
+    @staticmethod
+    def unwrapped(data):
+        """The body as this serializer names things: Doubtfire's `{"user": {...}}` unwrapped, its `system_role`
+        read as `role` (unless `role` is sent too). Other bodies are returned as they are."""
+        if isinstance(data, Mapping) and isinstance(data.get("user"), Mapping):
+            data = data["user"]
+        if isinstance(data, Mapping) and "system_role" in data and "role" not in data:
+            data = {**data, "role": data["system_role"]}
+        return data
 
     def validate_username(self, value):
         clash = User.objects.filter(username__iexact=value)

@@ -107,6 +107,16 @@ class UserAdmin(UsersCsvAdminMixin, auth_admin.UserAdmin):
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "nickname", "email", "student_id")}),
         ("Role and access", {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            "Doubtfire web client profile",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "receive_task_notifications", "receive_portfolio_notifications", "receive_feedback_notifications",
+                    "opt_in_to_research", "has_run_first_time_setup",
+                ),
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -50,6 +50,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Text, not a number: institutions use leading zeros and letters.
     student_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    # Doubtfire's profile settings, which its web client reads and writes back (PUT /api/users/<id>). Nothing
+    # here sends notifications or runs research; the values are kept for the client and for an export.
+    receive_task_notifications = models.BooleanField(default=True)
+    receive_portfolio_notifications = models.BooleanField(default=True)
+    receive_feedback_notifications = models.BooleanField(default=True)
+    opt_in_to_research = models.BooleanField(null=True, blank=True, help_text="Empty: not asked yet.")
+    # True from the start, unlike Doubtfire: its client sends anyone not yet set up to a welcome form that
+    # requires a student ID, which only an Admin may change here, so staff without one could never leave it.
+    has_run_first_time_setup = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the Django admin site.")
     date_joined = models.DateTimeField(default=timezone.now)

@@ -4,7 +4,8 @@ Services are keyword-only functions that run in a transaction and return values 
 """
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -30,22 +31,48 @@ INVALID_CREDENTIALS = "Could not authenticate with token. Username or Token inva
 EXPIRED_TOKEN = "Authentication token expired."
 
 
-def issue_auth_token(*, user: User, lifetime: timedelta | None = None) -> str:
-    """Create a token for `user` and return it in the clear; only its digest is stored.
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just made: its text (shown once, never stored) and when it stops working."""
+
+    user: User
+    raw: str
+    expires_at: datetime
+
+
+def new_auth_token(*, user: User, lifetime: timedelta | None = None) -> IssuedToken:
+    """Create a token for `user`; only its digest is stored.
 
     Expired tokens of the same user are purged on the way. Two queries.
     """
     raw = secrets.token_urlsafe(30)  # 240 random bits
     now = timezone.now()
+    expires_at = now + (lifetime or settings.AUTH_TOKEN_LIFETIME)
     with transaction.atomic():
         AuthToken.objects.filter(user=user, expires_at__lte=now).delete()
-        AuthToken.objects.create(
-            user=user,
-            digest=AuthToken.digest_of(raw),
-            created_at=now,
-            expires_at=now + (lifetime or settings.AUTH_TOKEN_LIFETIME),
-        )
-    return raw
+        AuthToken.objects.create(user=user, digest=AuthToken.digest_of(raw), created_at=now, expires_at=expires_at)
+    return IssuedToken(user=user, raw=raw, expires_at=expires_at)
+
+
+def issue_auth_token(*, user: User, lifetime: timedelta | None = None) -> str:
+    """`new_auth_token`'s text, for callers that need nothing else. Two queries."""
+    return new_auth_token(user=user, lifetime=lifetime).raw
+
+
+def refresh_auth_token(*, user: User, raw: str) -> IssuedToken:
+    """Trade a live token of `user` for a new one (Doubtfire's web client does this hourly); `raw` stops working.
+
+    `TokenRejected` when `raw` is not, or no longer, a live token of `user`: revoked, expired, or refreshed a
+    moment ago by another request (deleting it is the claim, so two refreshes of one token cannot both succeed).
+    Three queries.
+    """
+    with transaction.atomic():
+        deleted, _ = AuthToken.objects.filter(
+            user=user, digest=AuthToken.digest_of(raw), expires_at__gt=timezone.now()
+        ).delete()
+        if not deleted:
+            raise TokenRejected(INVALID_CREDENTIALS)
+        return new_auth_token(user=user)
 
 
 def revoke_auth_token(*, raw: str) -> bool:

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "axes",
+    "corsheaders",
     "django_tasks",
     "django_tasks_db",
     "doubtfire",
@@ -101,6 +102,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # As high as it can be: it answers CORS preflights before authentication (which would say 419 or 401 to an
+    # OPTIONS that carries no token), and its headers reach every answer below it, the 413 included, which a
+    # browser would otherwise hide from the page.
+    "corsheaders.middleware.CorsMiddleware",
     # Before anything that reads the body: a declared body over the upload limit is answered 413 unread.
     "csvapi.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -203,6 +208,34 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 2**20
 # is spooled to a temporary file on disk.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
+# --- Cross-origin clients (django-cors-headers) ------------------------------------------------------
+# Doubtfire's web client (doubtfire-web) served from another origin, e.g. `npm start` on http://localhost:4200
+# calling this server, and browser scripts of the attendance tracker. Only the API answers them: the token
+# routes under /api/ and the attendance routes at the root; never the dashboard, the admin or the session login.
+CORS_URLS_REGEX = (
+    r"^/(?:api/.*|api_signup|add_course|delete_course|upload_attendance|download_attendance|get_all_courses"
+    r"|add_students|remove_student|delete_date)$"
+)
+# The origins allowed, comma-separated, scheme and host (and port) only: `https://ontrack.example.edu`.
+# `manage.py check` (also run by `migrate`) refuses a malformed one (corsheaders.E013/E014).
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+# Development (`make run`) also allows a client on any port of this machine.
+CORS_ALLOWED_ORIGIN_REGEXES = [r"^http://(?:localhost|127\.0\.0\.1)(?::\d+)?$"] if DEBUG else []
+# Token clients send `Auth-Token` + `Username` (doubtfire-web), `Auth_Token` (its legacy AngularJS half and
+# scripts) or `Authorization`. Chromium does send `Auth_Token` cross-origin (preflighted as `auth_token`); it is
+# servers and proxies that drop underscored names unless told not to (gunicorn.conf.py's header_map).
+CORS_ALLOW_HEADERS = [
+    "accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with",
+    "auth-token", "auth_token", "username",
+    "prefer",  # `Prefer: respond-async` asks a route for a background job (csvapi/jobs.py)
+]
+CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# Downloads name their file in Content-Disposition; a page on another origin may read it only if exposed.
+# A job's answer says where to poll it (Location) and that the preference was applied.
+CORS_EXPOSE_HEADERS = ["Content-Disposition", "Location", "Preference-Applied"]
+# Tokens travel in headers, never in cookies: a page on another origin never gets to use a signed-in session.
+CORS_ALLOW_CREDENTIALS = False
+
 # --- Cache: throttle counters ------------------------------------------------------------------------
 # Every worker on every machine must count against one budget, or each counts alone (Django's default cache
 # is per process). The database cache needs nothing more than the database: its table is created by
@@ -255,6 +288,8 @@ JOB_WORKERS = env_int("JOB_WORKERS", 1)
 
 # --- API tokens ----------------------------------------------------------------------------------
 AUTH_TOKEN_LIFETIME = timedelta(seconds=env_int("AUTH_TOKEN_LIFETIME_SECONDS", 2 * 3600))
+# The product's name as Doubtfire's web client shows it (`externalName` of GET /api/settings).
+PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "").strip() or "Teaching data"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -283,6 +283,13 @@ MATRIX = [
     auth("POST", "/api/auth",                                     "201 201 201 201 201 201 201 201 201 201 201",
         lambda w: {}, fmt="json"),
     auth("DELETE", "/api/auth",                                   "401 401 401 401 200 200 200 200 200 200 200"),
+    # doubtfire-web's hourly refresh: a new token for a live one; every failure is 419, as on /api/csv.
+    auth("PUT", "/api/auth",                                      "419 419 419 419 200 200 200 200 200 200 200",
+        lambda w: {"remember": True}, fmt="json"),
+    # What doubtfire-web reads before anyone signs in: public, and a broken token sent with it is ignored.
+    auth("GET", "/api/auth/method",                               "200 200 200 200 200 200 200 200 200 200 200"),
+    auth("GET", "/api/auth/signout_url",                          "200 200 200 200 200 200 200 200 200 200 200"),
+    auth("GET", "/api/settings",                                  "200 200 200 200 200 200 200 200 200 200 200"),
     # --- attendance seed routes (SPEC §3): 401 for auth failures, 404 for a course that is not yours ----
     att("POST", "/api_signup",                                    "200 200 200 200 200 200 200 200 200 200 200",
         lambda w: {"name": "New Teacher", "email": "new.teacher@example.edu", "password": NEW_PASSWORD}),

@@ -306,3 +306,27 @@ def test_streamed_unit_still_asks_a_new_definition_for_its_stream(admin, unit):
         "Updated existing task definition OLD.",
     ]
     assert TaskDefinition.objects.get(unit=unit, abbreviation="LAB").tutorial_stream.abbreviation == "LA1"
+
+
+def test_upload_unit_id_from_the_query_or_the_form_and_both_must_agree(db, admin_account, token_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from doubtfire.models import UnitRole
+    from doubtfire.tests.factories import UnitFactory
+
+    unit, other = UnitFactory(code="COS10001"), UnitFactory(code="COS20002")
+    UnitRole.objects.create(user=admin_account, unit=unit, role=UnitRole.Kind.CONVENOR)
+    client = token_client(admin_account)
+    data = b"name,abbreviation,start_week,start_day,target_week,target_day\nTask,T1,1,Mon,2,Fri\n"
+
+    def post(path, **form):
+        return client.post(path, {**form, "file": SimpleUploadedFile("t.csv", data)}, format="multipart")
+
+    assert post(f"/api/csv/task_definitions?unit_id={unit.pk}").status_code == 201  # the web client's way
+    assert post("/api/csv/task_definitions", unit_id=str(unit.pk)).status_code == 201  # the seed's way
+    assert post(f"/api/csv/task_definitions?unit_id={unit.pk}", unit_id=f" {unit.pk} ").status_code == 201
+    clash = post(f"/api/csv/task_definitions?unit_id={other.pk}", unit_id=str(unit.pk))
+    assert clash.status_code == 400
+    assert clash.json() == {"error": f"unit_id is sent twice with two values (query string '{other.pk}', "
+                                     f"form '{unit.pk}'); send it once."}
+    assert post("/api/csv/task_definitions").json() == {"error": "unit_id is missing"}

@@ -662,3 +662,64 @@ def test_unit_scope_agrees_with_role_in_unit(world):
             scoped = set(Unit.objects.filter(unit_scope(user, action, through="pk")).values_list("pk", flat=True))
             expected = {unit.pk for unit in Unit.objects.all() if may_in_unit(user, action, unit)}
             assert scoped == expected, (actor, action)
+
+
+# --- Doubtfire's profile form: PUT /api/users/<id> with {"user": {...}} ----------------------------------------
+
+
+def doubtfire_web_user_body(user, **changes):
+    """What doubtfire-web 8.0.x sends from its profile form: every mapped key but `id`, snake_case, wrapped in
+    `user` (User.toJson, user.service.ts mapAllKeysToJsonExcept('id')); `pronouns` is its own, unknown here."""
+    body = {
+        "first_name": user.first_name, "last_name": user.last_name, "opt_in_to_research": None,
+        "student_id": user.student_id, "email": user.email, "username": user.username, "nickname": user.nickname,
+        "system_role": user.role, "receive_task_notifications": True, "receive_portfolio_notifications": True,
+        "receive_feedback_notifications": True, "has_run_first_time_setup": True, "pronouns": "they/them",
+    }
+    return {"user": {**body, **changes}}
+
+
+def test_a_student_saves_doubtfire_webs_profile_form(world, token_client):
+    client = token_client(world.student_a)
+    body = doubtfire_web_user_body(
+        world.student_a, nickname="Ash", opt_in_to_research=True, receive_task_notifications=False
+    )
+    response = client.put(f"/api/users/{world.student_a.pk}", body, format="json")  # no slash, as the client asks
+    assert response.status_code == 200, response.content
+    saved = response.json()
+    assert saved["nickname"] == "Ash" and saved["system_role"] == "Student"
+    assert saved["opt_in_to_research"] is True and saved["receive_task_notifications"] is False
+    world.student_a.refresh_from_db()
+    assert (world.student_a.nickname, world.student_a.opt_in_to_research) == ("Ash", True)
+    assert world.student_a.receive_task_notifications is False
+
+
+def test_the_profile_form_cannot_change_ones_own_system_role(world, token_client):
+    body = doubtfire_web_user_body(world.student_a, system_role="Admin")
+    response = token_client(world.student_a).put(f"/api/users/{world.student_a.pk}", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "Only an Admin may change: role."
+    world.student_a.refresh_from_db()
+    assert world.student_a.role == Role.STUDENT
+
+
+def test_an_admin_changes_a_system_role_through_the_profile_form(world, token_client):
+    body = doubtfire_web_user_body(world.tutor_a, system_role="Convenor")
+    response = token_client(world.admin).put(f"/api/users/{world.tutor_a.pk}", body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["system_role"] == response.json()["role"] == "Convenor"
+
+
+def test_the_profile_form_cannot_reach_another_persons_account(world, token_client):
+    body = doubtfire_web_user_body(world.student_a2, nickname="Not mine")
+    response = token_client(world.student_a).put(f"/api/users/{world.student_a2.pk}", body, format="json")
+    assert response.status_code == 404
+    assert list(response.json()) == ["error"]
+
+
+def test_flat_bodies_and_trailing_slashes_still_work(world, token_client):
+    client = token_client(world.student_a)
+    for url in (f"/api/users/{world.student_a.pk}/", f"/api/users/{world.student_a.pk}"):
+        response = client.patch(url, {"receive_feedback_notifications": False}, format="json")
+        assert response.status_code == 200, (url, response.content)
+    assert client.get("/api/users").status_code == 200

@@ -217,6 +217,19 @@ class TaskDefinitionsCsvView(DoubtfireCsvView):
             raise BadParameter("unit_id is invalid")
         return value
 
+    @classmethod
+    def upload_unit_id(cls, request):
+        """The upload's unit_id from the form or the query string: Doubtfire's web client puts it in the query
+        with the file in the body (`POST /api/csv/task_definitions?unit_id=1`), as upstream's Grape reads both;
+        the seed's scripts send it in the form. Sent in both with two values → 400."""
+        in_query, in_form = request.query_params.get("unit_id"), request.data.get("unit_id")
+        if isinstance(in_query, str) and isinstance(in_form, str) and in_query.strip() != in_form.strip():
+            raise BadParameter(
+                f"unit_id is sent twice with two values (query string {in_query.strip()!r}, form {in_form.strip()!r}); "
+                "send it once."
+            )
+        return cls.unit_id_parameter(request.data if in_form is not None else request.query_params)
+
     @extend_schema(
         summary="Download CSV of all task definitions for the given unit",
         parameters=[OpenApiParameter("unit_id", int, required=True)],
@@ -234,7 +247,7 @@ class TaskDefinitionsCsvView(DoubtfireCsvView):
     )
     def post(self, request):
         upload = uploaded_file(request)
-        unit = self.unit_or_404(self.unit_id_parameter(request.data))
+        unit = self.unit_or_404(self.upload_unit_id(request))
         self.require_unit(request.user, UPLOAD_CSV, unit, "Not authorised to upload CSV of tasks")
         resource = resources.TaskDefinitionResource(actor=request.user, unit=unit)
         return self.upload_result(request, resource, upload, job_kind="import_task_definitions")

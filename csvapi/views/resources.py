@@ -241,6 +241,9 @@ class TaskViewSet(
 
 
 router = DefaultRouter()
+# The slash is optional: Doubtfire's web client asks for `/api/users/<id>` without one, and a PUT or POST cannot
+# follow the redirect APPEND_SLASH would answer (with DEBUG on, Django raises instead of redirecting).
+router.trailing_slash = "/?"
 router.register("users", UserViewSet, basename="user")
 router.register("campuses", CampusViewSet, basename="campus")
 router.register("units", UnitViewSet, basename="unit")
