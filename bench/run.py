@@ -31,6 +31,7 @@ RESULTS = ROOT / "bench" / "results"
 # In run order: later cases read what earlier ones built (the enrolled units, their tasks).
 CASES = [
     "users",
+    "jobs",
     "enrolment",
     "students_download",
     "task_completion",
@@ -46,6 +47,7 @@ CASES = [
 # The route each case needs; a case whose route is not there yet is skipped with a clear line.
 ROUTES = {
     "users": "/api/csv/users",
+    "jobs": "/api/sidekiq/00000000-0000-4000-8000-000000000000",
     "enrolment": "/api/csv/units/1",
     "students_download": "/api/csv/units/1",
     "task_completion": "/api/csv/units/1/task_completion",
