@@ -5,7 +5,6 @@ exactly once, however the requests interleave.
 """
 
 import threading
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

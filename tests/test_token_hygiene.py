@@ -94,7 +94,7 @@ def everything_logged(caplog) -> list[str]:
 
 
 def test_tokens_and_passwords_never_reach_the_logs(people, every_log):
-    convenor, unit = people["convenor"], people["unit"]
+    unit = people["unit"]
     api = APIClient()
 
     # Signing in (and a failed sign-in) with the password.
