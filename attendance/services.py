@@ -37,11 +37,13 @@ from spreadsheets import FileFormatError, ReadBudget
 
 
 class AttendanceError(Exception):
-    """Something the teacher must fix; ``message`` is one clear sentence."""
+    """Something the teacher must fix; ``message`` is one clear sentence (the API's wording). ``code`` names the
+    kind of problem where a page offers something to do about it (e.g. "date_recorded": a Replace button)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, code: str | None = None):
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 class UnknownParticipants(AttendanceError):
@@ -372,7 +374,8 @@ def record_attendance(
                 date = min(existing)
                 raise AttendanceError(
                     f"Attendance for {date:%Y-%m-%d} ({seen[date]}) has already been recorded; "
-                    "send replace=1 to replace it."
+                    "send replace=1 to replace it.",
+                    code="date_recorded",
                 )
             if existing:
                 Session.objects.filter(course=course, date__in=existing).delete()
@@ -405,7 +408,8 @@ def record_attendance(
             )
     except IntegrityError:
         raise AttendanceError(
-            "Attendance for this date has just been recorded by another upload; send replace=1 to replace it."
+            "Attendance for this date has just been recorded by another upload; send replace=1 to replace it.",
+            code="date_recorded",
         ) from None
 
     summary = {}

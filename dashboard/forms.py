@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 
-from doubtfire.models import User
+from doubtfire.models import TaskStatus, User
 
 
 def checked_size(upload):
@@ -103,6 +103,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         files = [single(item, initial) for item in data] if isinstance(data, (list, tuple)) else [single(data, initial)]
+        files = [upload for upload in files if upload]
+        if self.required and not files:  # the widget gives [] when no file was chosen: refuse it as FileField would
+            raise forms.ValidationError("Choose at least one report file.", code="required")
         total = sum(upload.size for upload in files)
         if total > settings.UPLOAD_MAX_BYTES:
             raise forms.ValidationError(
@@ -150,49 +153,55 @@ class StudentForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
 
 
-class AttendanceUploadForm(forms.Form):
-    files = MultipleFileField(
-        label="Attendance reports",
-        help_text="One file per date: Teams, Zoom or Google Form, CSV or XLSX. You may choose several files.",
-    )
-    threshold = forms.IntegerField(
-        label="Threshold (seconds)",
+class AttendanceChoicesForm(forms.Form):
+    """How to read the reports: everything of an upload but the files, so a waiting upload's choices can be
+    changed on its preview page without choosing the files again."""
+
+    threshold_minutes = forms.IntegerField(
+        label="Present after (minutes)",
         min_value=0,
-        max_value=9_999_999,
+        max_value=24 * 60,
         initial=0,
-        help_text="Present means connected for at least this many seconds. 1800 = 30 minutes.",
+        help_text="A student connected for at least this many minutes is present; 0 counts anyone who joined. "
+        "Remembered for this course.",
     )
     end_time = forms.CharField(
         label="Meeting end time (optional)",
         required=False,
         max_length=40,
-        help_text="Only for reports that can leave people connected, such as the older Teams list: "
-        "for example 11:00 AM or 13/2/2021, 11:00 AM. Without it, anyone still connected is counted to the "
-        "list's last event and marked.",
+        help_text="For lists that can leave people connected, such as the older Teams list: for example 11:00 AM. "
+        "Without it, anyone still connected is counted to the list's last event and marked.",
     )
     flags = forms.CharField(
-        label="Flagged roll numbers (optional)",
+        label="Mark these roll numbers absent (optional)",
         required=False,
         max_length=2000,
-        help_text="Comma-separated roll numbers to mark absent whatever the report says.",
+        help_text="Separated by commas, for example 12, 15.",
     )
     date_order = forms.ChoiceField(
         label="Dates in the report",
-        choices=[("day-first", "Day first (13/2/2021)"), ("month-first", "Month first (2/13/2021)")],
+        choices=[("day-first", "Day first (13/2/2026)"), ("month-first", "Month first (2/13/2026)")],
         initial="day-first",
     )
     match_by = forms.ChoiceField(
         label="Match people by",
-        choices=[("name", "Display name = roll number"), ("email", "Email (Teams and Zoom reports)")],
+        choices=[("name", "Display name or roll number"), ("email", "Email (Teams and Zoom reports)")],
         initial="name",
     )
-    ignore_unknown = forms.BooleanField(label="Ignore people who are not on the roster", required=False)
-    replace = forms.BooleanField(label="Replace dates already recorded", required=False)
 
     def clean_flags(self):
         # Blanks between commas are ignored; a roll flagged twice counts once.
         rolls = (roll.strip() for roll in self.cleaned_data["flags"].split(","))
-        return tuple(dict.fromkeys(roll for roll in rolls if roll))
+        return list(dict.fromkeys(roll for roll in rolls if roll))
+
+
+class AttendanceUploadForm(AttendanceChoicesForm):
+    files = MultipleFileField(
+        label="Attendance reports",
+        help_text="One file per class: Teams, Zoom or Google Form, CSV or Excel. You may choose several files. "
+        "You will see what would be recorded before anything is saved.",
+    )
+    field_order = ["files", "threshold_minutes", "end_time", "flags", "date_order", "match_by"]
 
 
 class ReportDownloadForm(forms.Form):
@@ -208,5 +217,32 @@ class ReportDownloadForm(forms.Form):
     )
 
 
-class CutoffForm(forms.Form):
-    cutoff = forms.DecimalField(label="Highlight defaulters below (%)", min_value=0, max_value=100, decimal_places=2)
+class OverviewForm(forms.Form):
+    """The course page's reading choices, kept in the address (Reload, Back and bookmarks keep them)."""
+
+    show = forms.ChoiceField(
+        label="Show", required=False,
+        choices=[("all", "Everyone"), ("defaulters", "Defaulters"), ("at-risk", "At risk")],
+    )
+    sort = forms.ChoiceField(
+        label="Sort by", required=False,
+        choices=[("roll", "Roll number"), ("name", "Name"), ("percent", "Attendance, lowest first"),
+                 ("-percent", "Attendance, highest first"), ("attended", "Classes attended")],
+    )
+    cutoff = forms.DecimalField(label="Defaulter below (%)", required=False, min_value=0, max_value=100,
+                                decimal_places=2)
+
+
+class CourseDefaultsForm(forms.Form):
+    threshold_minutes = forms.IntegerField(
+        label="Present after (minutes)", min_value=0, max_value=24 * 60,
+        help_text="The threshold new uploads start with. 0 counts anyone who joined.",
+    )
+    cutoff = forms.DecimalField(
+        label="Defaulter below (%)", min_value=0, max_value=100, decimal_places=2,
+        help_text="Students below this attendance are defaulters on the course page; exactly at it they are not.",
+    )
+
+
+class TaskStatusForm(forms.Form):
+    status = forms.TypedChoiceField(label="Status", coerce=int, choices=TaskStatus.choices)

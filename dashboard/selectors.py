@@ -4,14 +4,15 @@ The CSV downloads stay in `doubtfire.selectors`; these shape the same tables for
 Each function states its query count, which does not grow with the size of the unit.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from attendance.models import Course, CourseStudent, Record, Session
-from attendance.selectors import attendance_report
+from attendance.models import Course, CourseStudent, Record, Session, SourceFormat
+from attendance.selectors import attendance_report, is_defaulter, natural_roll_key
 from doubtfire.models import Project, Role, Task, TaskDefinition, TaskStatus, TutorialEnrolment, Unit, UnitRole, User
 from doubtfire.permissions import system_role
 
@@ -103,31 +104,39 @@ def unit_filter_choices(unit: Unit) -> tuple[list[str], list[str]]:
 
 
 @dataclass
+class TaskRow:
+    project_id: int
+    username: str
+    name: str
+    cells: list[tuple[int, int, str]]  # (definition id, status id, status label) per definition
+
+
+@dataclass
 class TaskGrid:
     definitions: list[tuple[int, str, str]]  # (id, abbreviation, name)
-    rows: list[tuple[str, str, list[tuple[int, str]]]]  # (username, name, [(status id, status label)])
-    complete_counts: list[int]  # per definition: students whose task is Complete
+    rows: list[TaskRow]
+    complete_counts: list[int]  # per definition: students (of the rows) whose task is Complete
 
 
-def task_grid(unit: Unit) -> TaskGrid:
-    """Every enrolled student × every task definition, with the task's status (Not Started when there
-    is no task yet), and how many students are Complete per task. Three queries.
-    """
+def task_grid(unit: Unit, *, tutorials: list[str] = ()) -> TaskGrid:
+    """Every enrolled student (of `tutorials`, when given) × every task definition, with the task's status (Not
+    Started when there is no task yet), and how many of them are Complete per task. Three queries."""
     definitions = list(
         TaskDefinition.objects.filter(unit=unit)
         .order_by("target_grade", "start_date", "abbreviation")
         .values_list("pk", "abbreviation", "name")
     )
-    projects = list(
-        Project.objects.filter(unit=unit, enrolled=True)
-        .order_by("user__username")
-        .values_list("pk", "user__username", "user__first_name", "user__last_name")
-    )
+    projects = Project.objects.filter(unit=unit, enrolled=True)
+    if tutorials:
+        projects = projects.filter(tutorial_enrolments__tutorial__abbreviation__in=tutorials).distinct()
+    projects = list(projects.order_by("user__username").values_list("pk", "user__username", "user__first_name",
+                                                                     "user__last_name"))
+    wanted = [pk for pk, *_ in projects]
     statuses = {
         (project_id, definition_id): status
-        for project_id, definition_id, status in Task.objects.filter(
-            project__unit=unit, project__enrolled=True
-        ).values_list("project_id", "definition_id", "status")
+        for project_id, definition_id, status in Task.objects.filter(project_id__in=wanted).values_list(
+            "project_id", "definition_id", "status"
+        )
     }
     complete = defaultdict(int)
     rows = []
@@ -137,8 +146,8 @@ def task_grid(unit: Unit) -> TaskGrid:
             status = statuses.get((project_id, definition_id), TaskStatus.NOT_STARTED)
             if status == TaskStatus.COMPLETE:
                 complete[definition_id] += 1
-            cells.append((int(status), TaskStatus(status).label))
-        rows.append((username, f"{first} {last}".strip(), cells))
+            cells.append((definition_id, int(status), TaskStatus(status).label))
+        rows.append(TaskRow(project_id, username, f"{first} {last}".strip(), cells))
     totals = [complete[definition_id] for definition_id, _, _ in definitions]
     return TaskGrid(definitions, rows, totals)
 
@@ -156,85 +165,173 @@ def _share(present: int, recorded: int) -> float | None:
 
 
 @dataclass
-class GridCell:
-    mark: str  # "Present", "Absent" or "" (no record: enrolled after that date)
-    seconds: int | None
+class OverviewCell:
+    mark: str  # "Present", "Absent" or "" (no record: not on the roster yet that day)
+    minutes: int | None  # minutes attended, as the report measured them (None: the report gives no durations)
     flagged: bool  # the teacher's flag: absent whatever the report says
-    still_connected: bool = False  # the list was saved with them connected: seconds run to its last event
+    still_connected: bool = False  # the list was saved with them connected: minutes run to its last event
 
 
 @dataclass
-class GridRow:
+class OverviewRow:
+    student_pk: int
     roll: str
     name: str
-    cells: list[GridCell]
+    cells: list[OverviewCell]
+    attended: int
+    recorded: int
     percent: float | None
     defaulter: bool
+    at_risk: bool
 
 
 @dataclass
-class DateColumn:
+class SessionColumn:
     date: object
     present: int
     recorded: int
     percent: float | None
-    # Bar geometry for the inline SVG chart (viewBox 0 0 width 120; bars grow up from y=100).
-    x: float = 0
-    y: float = 0
-    height: float = 0
-    label_y: float = 0
 
 
 @dataclass
-class AttendanceGrid:
-    dates: list[DateColumn]
-    rows: list[GridRow]
+class ChartBar:
+    label: str
+    percent: float
+    low: bool
+    title: str
+
+
+@dataclass
+class CourseOverview:
+    students: int
+    sessions: list[SessionColumn]
+    rows: list[OverviewRow]  # filtered and sorted as asked
+    average: float | None  # over every student with a record
     defaulters: int
-    chart_width: int
+    at_risk: int
+    chart: list[ChartBar]
+    chart_by_week: bool
+    show: str
+    sort: str
 
     @property
     def any_still_connected(self) -> bool:
-        """Whether the grid needs the legend of its still-connected mark."""
         return any(cell.still_connected for row in self.rows for cell in row.cells)
 
 
-def attendance_grid(*, course: Course, cutoff: Fraction) -> AttendanceGrid:
-    """Students × dates with Present/Absent, seconds and flags, each student's percentage, whether they
-    are a defaulter under `cutoff`, and per-date totals for the chart. Seven queries.
-    """
+# Close to the cutoff: not yet a defaulter, but within this many percentage points of it.
+AT_RISK_MARGIN = 10
+# More sessions than this and the chart shows one bar per week, so its bars and labels stay readable.
+CHART_DAYS = 30
+
+_SORTS = {
+    "roll": lambda row: natural_roll_key(row.roll),
+    "name": lambda row: (row.name.casefold(), natural_roll_key(row.roll)),
+    "percent": lambda row: (row.percent is None, row.percent or 0, natural_roll_key(row.roll)),
+    "-percent": lambda row: (row.percent is None, -(row.percent or 0), natural_roll_key(row.roll)),
+    "attended": lambda row: (row.attended, natural_roll_key(row.roll)),
+}
+
+
+def course_overview(*, course: Course, cutoff: Fraction, sort: str = "roll", show: str = "all") -> CourseOverview:
+    """The course as its page shows it: per student the classes attended out of those recorded, the
+    percentage, whether they are a defaulter under `cutoff` (attendance.selectors' rule, shared with the
+    reports) or close to it; each class's mark and minutes; headline numbers; the chart. Four queries."""
     report = attendance_report(course=course)
-    defaulter_rolls = {row[1] for row in attendance_report(course=course, defaulters_only=True, cutoff=cutoff).rows}
+    students = list(CourseStudent.objects.filter(course=course).values_list("roll", "pk"))
+    pks = dict(students)
     details = {
         (roll, date): (seconds, flagged, still_connected)
         for roll, date, seconds, flagged, still_connected in Record.objects.filter(session__course=course).values_list(
             "student__roll", "session__date", "seconds_attended", "flagged", "still_connected"
         )
     }
-    rows = []
     present_by_date = [0] * len(report.dates)
     recorded_by_date = [0] * len(report.dates)
+    rows = []
     for _, roll, name, *marks in report.rows:
         cells = []
-        # `marks` may end with the report's still-connected column; zip stops at the last date.
         for index, (date, mark) in enumerate(zip(report.dates, marks)):
             seconds, flagged, still_connected = details.get((roll, date), (None, False, False))
-            cells.append(GridCell(mark, seconds, flagged, still_connected))
+            cells.append(OverviewCell(mark, None if seconds is None else round(seconds / 60), flagged, still_connected))
             if mark:
                 recorded_by_date[index] += 1
                 present_by_date[index] += mark == "Present"
-        recorded = [cell for cell in cells if cell.mark]
-        percent = _share(sum(1 for cell in recorded if cell.mark == "Present"), len(recorded))
-        rows.append(GridRow(roll, name, cells, percent, roll in defaulter_rolls))
-    bar, gap = 36, 14
-    columns = []
-    for index, date in enumerate(report.dates):
-        percent = _share(present_by_date[index], recorded_by_date[index])
-        height = percent or 0
-        columns.append(
-            DateColumn(date, present_by_date[index], recorded_by_date[index], percent,
-                       x=40 + index * (bar + gap), y=100 - height, height=height, label_y=100 - height - 3)
-        )
-    return AttendanceGrid(columns, rows, len(defaulter_rolls), 40 + max(len(columns), 1) * (bar + gap))
+        recorded = sum(1 for cell in cells if cell.mark)
+        attended = sum(1 for cell in cells if cell.mark == "Present")
+        defaulter = is_defaulter(attended=attended, recorded=recorded, cutoff=cutoff)
+        at_risk = bool(recorded) and not defaulter and Fraction(attended * 100, recorded) < cutoff + AT_RISK_MARGIN
+        rows.append(OverviewRow(pks.get(roll, 0), roll, name, cells, attended, recorded, _share(attended, recorded),
+                                defaulter, at_risk))
+    sessions = [SessionColumn(date, present_by_date[i], recorded_by_date[i], _share(present_by_date[i], recorded_by_date[i]))
+                for i, date in enumerate(report.dates)]
+    shares = [row.percent for row in rows if row.percent is not None]
+    shown = [row for row in rows if show == "all" or (show == "defaulters" and row.defaulter)
+             or (show == "at-risk" and row.at_risk)]
+    shown.sort(key=_SORTS.get(sort, _SORTS["roll"]))
+    chart, by_week = _chart(sessions, cutoff)
+    return CourseOverview(
+        students=len(students), sessions=sessions, rows=shown,
+        average=round(sum(shares) / len(shares), 1) if shares else None,
+        defaulters=sum(row.defaulter for row in rows), at_risk=sum(row.at_risk for row in rows),
+        chart=chart, chart_by_week=by_week, show=show, sort=sort,
+    )
+
+
+def _chart(sessions: list[SessionColumn], cutoff: Fraction) -> tuple[list[ChartBar], bool]:
+    """One bar per class, or per week (Monday's date) when there are more than CHART_DAYS classes."""
+    if len(sessions) <= CHART_DAYS:
+        return [ChartBar(f"{s.date:%-d %b}", s.percent or 0, (s.percent or 0) < cutoff,
+                         f"{s.date:%a %-d %b %Y}: {s.present} of {s.recorded} present") for s in sessions], False
+    weeks: dict = {}
+    for session in sessions:
+        monday = session.date - datetime.timedelta(days=session.date.weekday())
+        present, recorded = weeks.get(monday, (0, 0))
+        weeks[monday] = (present + session.present, recorded + session.recorded)
+    bars = []
+    for monday, (present, recorded) in sorted(weeks.items()):
+        percent = _share(present, recorded) or 0
+        bars.append(ChartBar(f"w/c {monday:%-d %b}", percent, percent < cutoff,
+                             f"Week of {monday:%-d %b %Y}: {present} of {recorded} marks present"))
+    return bars, True
+
+
+@dataclass
+class RosterLine:
+    pk: int
+    roll: str
+    name: str
+    marks: int
+
+
+def course_roster(*, course: Course) -> list[RosterLine]:
+    """The course's students in natural roll order, with how many attendance marks each has. One query."""
+    students = CourseStudent.objects.filter(course=course).annotate(marks=Count("records")).values_list(
+        "pk", "roll", "name", "marks")
+    return sorted((RosterLine(*values) for values in students), key=lambda line: natural_roll_key(line.roll))
+
+
+@dataclass
+class SessionLine:
+    pk: int
+    date: object
+    source_format: str
+    present: int
+    recorded: int
+    uploaded_at: object
+    uploaded_by: str
+
+
+def course_sessions(*, course: Course) -> list[SessionLine]:
+    """The course's recorded classes, newest first, with their counts. One query."""
+    sessions = (
+        Session.objects.filter(course=course)
+        .annotate(recorded=Count("records"), present=Count("records", filter=Q(records__present=True)))
+        .order_by("-date")
+        .values_list("pk", "date", "source_format", "present", "recorded", "uploaded_at", "uploaded_by__username")
+    )
+    return [SessionLine(pk, date, SourceFormat(fmt).label if fmt in SourceFormat.values else fmt, present, recorded,
+                        uploaded_at, by or "") for pk, date, fmt, present, recorded, uploaded_at, by in sessions]
 
 
 def course_counts(*, course: Course) -> dict:

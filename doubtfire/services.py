@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils import timezone
 
-from doubtfire.permissions import ASSESS_TASKS, may_in_unit
+from doubtfire.permissions import ASSESS_TASKS, UPLOAD_CSV, may_in_unit
 from doubtfire.models import Assessment, AuthToken, Task, TaskStatus, User
 
 # --- API tokens ------------------------------------------------------------------------------------
@@ -864,6 +864,20 @@ def withdraw_students_from_table(*, actor: User, unit: Unit, table: Table, progr
     for (row, _, _), error in failed:
         result.add_error(row, _write_failure_message(error))
     return result
+
+
+@transaction.atomic
+def reenrol_projects(*, actor: User, project_ids: list[int]) -> int:
+    """Enrol again the withdrawn students of `project_ids` (Undo of a withdrawal), in units where `actor` may
+    upload. Their work and tutorials were kept by the withdrawal. Returns how many were re-enrolled. Three
+    queries per unit involved."""
+    projects = Project.objects.filter(pk__in=project_ids, enrolled=False).select_related("unit")
+    units = {project.unit for project in projects}
+    for unit in units:
+        if not may_in_unit(actor, UPLOAD_CSV, unit):
+            raise NotAllowed(f"You may no longer enrol students in {unit.code}.")
+        _lock_unit(unit)
+    return Project.objects.filter(pk__in=[project.pk for project in projects]).update(enrolled=True)
 
 
 # --- Task definitions CSV --------------------------------------------------------------------------

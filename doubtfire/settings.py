@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dashboard.middleware.ScriptedFormRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
@@ -285,6 +286,13 @@ if CSV_JOBS not in {"request", "always"}:
 JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_SECONDS", 24 * 3600)
 # Workers gunicorn starts beside itself (gunicorn.conf.py); 0 when they are run as their own service.
 JOB_WORKERS = env_int("JOB_WORKERS", 1)
+# Housekeeping every job worker runs after each job (and `manage.py prune_expired` runs on demand).
+JOBS_PRUNERS = ["dashboard.services.staging.prune_expired", "dashboard.services.trash.prune_expired"]
+
+# --- Dashboard ----------------------------------------------------------------------------------------
+# How long an upload waits for Confirm or Discard before its files are deleted, and how long Undo is offered.
+STAGED_UPLOAD_HOURS = env_int("STAGED_UPLOAD_HOURS", 24)
+UNDO_MINUTES = env_int("UNDO_MINUTES", 10)
 
 # --- API tokens ----------------------------------------------------------------------------------
 AUTH_TOKEN_LIFETIME = timedelta(seconds=env_int("AUTH_TOKEN_LIFETIME_SECONDS", 2 * 3600))

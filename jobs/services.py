@@ -15,6 +15,7 @@ import logging
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from jobs.models import Job, JobFile
 
@@ -233,8 +234,14 @@ def _finish(job: Job, *, status: str, message: str, result: str, result_status: 
 
 
 def prune_expired_jobs() -> int:
-    """Delete jobs whose result has expired, with their files and their finished tasks. Returns the number
-    of jobs deleted. Run after every job, so a working deployment never needs a cron job for it."""
+    """Delete jobs whose result has expired, with their files and their finished tasks, then run the other apps'
+    housekeeping (settings.JOBS_PRUNERS: waiting uploads and Undo copies that expired). Returns the number of
+    jobs deleted. Run after every job, so a working deployment never needs a cron job for it."""
+    for path in getattr(settings, "JOBS_PRUNERS", ()):
+        try:
+            import_string(path)()
+        except DatabaseError as error:
+            logger.warning("%s did not prune: %s", path, error)
     now = timezone.now()
     deleted, _ = Job.objects.filter(expires_at__lt=now).delete()
     try:

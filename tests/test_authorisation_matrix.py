@@ -37,6 +37,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient, ForceAuthClientHandler
 
 from attendance.models import Course, CourseStudent, Record, Session, SourceFormat
+from dashboard.models import StagedUpload
+from dashboard.services.staging import stage_upload
+from dashboard.services.trash import delete_with_undo
 from jobs.models import Job
 from doubtfire.models import AuthToken, Role, TaskStatus, TutorialEnrolment, UnitRole
 from doubtfire.services import issue_auth_token, revoke_auth_token
@@ -120,7 +123,9 @@ def xlsx_upload(name: str, rows) -> io.BytesIO:
 # The rows a path may name, as {placeholder} in the table's paths.
 ID_NAMES = (
     "unit", "campus", "stream", "tutorial", "unit_role", "admin_role", "student", "project", "task", "course", "progress",
+    "definition", "course_student", "session", "staged_course", "staged_unit", "staged_users", "deletion",
 )
+UUID_IDS = {"progress", "staged_course", "staged_unit", "staged_users", "deletion"}
 
 
 @dataclass
@@ -166,6 +171,15 @@ def build_world() -> World:
     CourseStudent.objects.create(course=other_course, roll="1", name="Zed")
     # The progress of an upload the convenor has under way in the dashboard.
     progress = Job.objects.create(kind="dashboard_upload", owner=convenor.user)
+    # Uploads the convenor has waiting for Confirm, and a deletion they may still undo.
+    staged_course = stage_upload(owner=convenor.user, kind=StagedUpload.Kind.ATTENDANCE, course=course,
+                                 files=[("teams.csv", REPORT_CSV.encode())], options={"end_time": REPORT_END})
+    staged_unit = stage_upload(owner=convenor.user, kind=StagedUpload.Kind.ENROLMENTS, unit=unit,
+                               files=[("students.csv", ENROL_CSV.encode())], options={})
+    staged_users = stage_upload(owner=convenor.user, kind=StagedUpload.Kind.USERS,
+                                files=[("users.csv", USERS_CSV.encode())], options={})
+    gone = CourseStudent.objects.create(course=course, roll="99", name="Gone")
+    deletion = delete_with_undo(owner=convenor.user, objects=[gone], kind="student", course=course, description="Gone")
 
     return World(
         people={
@@ -189,6 +203,13 @@ def build_world() -> World:
             "task": task.pk,
             "course": course.pk,
             "progress": progress.pk,
+            "definition": task.definition_id,
+            "course_student": rolls[1].pk,
+            "session": session.pk,
+            "staged_course": staged_course.pk,
+            "staged_unit": staged_unit.pk,
+            "staged_users": staged_users.pk,
+            "deletion": deletion.pk,
         },
     )
 
@@ -406,41 +427,74 @@ MATRIX = [
     dash("GET", "/accounts/password/done/",                  "login login login login   200   200   200   200   200   200   200"),
     dash("GET", "/units/",                                   "login login login login   200   200   200   200   200   200   200"),
     dash("GET", "/units/users/upload/",                      "login login login login   403   403   403   200   200   200   403"),
-    dash("POST", "/units/users/upload/",                     "login login login login   403   403   403   200   200   200   403",
+    dash("POST", "/units/users/upload/",                     "login login login login   403   403   403   302   302   302   403",
         lambda w: {"file": upload("users.csv", USERS_CSV)}),
+    # A waiting upload is its owner's (the convenor's): another person allowed to upload finds nothing there.
+    dash("GET", "/units/users/uploads/{staged_users}/",      "login login login login   403   403   403   404   200   404   403"),
+    dash("POST", "/units/users/uploads/{staged_users}/confirm/", "login login login login   403   403   403   404   302   404   403",
+        lambda w: {"fingerprint": "stale"}),
+    dash("POST", "/units/users/uploads/{staged_users}/discard/", "login login login login   403   403   403   302   302   302   403",
+        lambda w: {}),
     dash("GET", "/units/{unit}/",                            "login login login login   403   403   200   403   200   200   403"),
     dash("GET", "/units/{unit}/tasks/",                      "login login login login   403   403   200   403   200   200   403"),
+    dash("GET", "/units/{unit}/tasks/{project}/{definition}/", "login login login login   403   403   200   403   200   200   403"),
+    dash("POST", "/units/{unit}/tasks/{project}/{definition}/", "login login login login   403   403   302   403   302   302   403",
+        lambda w: {"status": str(TaskStatus.COMPLETE)}),
     dash("GET", "/units/{unit}/upload/enrolments/",          "login login login login   403   403   403   403   200   200   403"),
-    dash("POST", "/units/{unit}/upload/enrolments/",         "login login login login   403   403   403   403   200   200   403",
+    dash("POST", "/units/{unit}/upload/enrolments/",         "login login login login   403   403   403   403   302   302   403",
         lambda w: {"file": upload("students.csv", ENROL_CSV)}),
     dash("GET", "/units/{unit}/upload/withdrawals/",         "login login login login   403   403   403   403   200   200   403"),
-    dash("POST", "/units/{unit}/upload/withdrawals/",        "login login login login   403   403   403   403   200   200   403",
+    dash("POST", "/units/{unit}/upload/withdrawals/",        "login login login login   403   403   403   403   302   302   403",
         lambda w: {"file": upload("withdraw.csv", WITHDRAW_CSV)}),
-    dash("GET", "/units/{unit}/upload/task_definitions/",    "login login login login   403   403   403   403   200   200   403"),
-    dash("POST", "/units/{unit}/upload/task_definitions/",   "login login login login   403   403   403   403   200   200   403",
+    dash("GET", "/units/{unit}/upload/task-definitions/",    "login login login login   403   403   403   403   200   200   403"),
+    dash("POST", "/units/{unit}/upload/task-definitions/",   "login login login login   403   403   403   403   302   302   403",
         lambda w: {"file": upload("tasks.csv", TASKS_CSV)}),
+    dash("GET", "/units/{unit}/uploads/{staged_unit}/",      "login login login login   403   403   403   403   200   404   403"),
+    dash("POST", "/units/{unit}/uploads/{staged_unit}/confirm/", "login login login login   403   403   403   403   302   404   403",
+        lambda w: {"fingerprint": "stale"}),
+    dash("POST", "/units/{unit}/uploads/{staged_unit}/discard/", "login login login login   403   403   403   403   302   302   403",
+        lambda w: {}),
     dash("GET", "/courses/new/",                             "login login login login   200   200   200   200   200   200   200"),
     dash("POST", "/courses/new/",                            "login login login login   302   302   302   302   302   302   302",
         lambda w: {"course_id": "NEW1", "course_name": "New", "batch": "2026",
                    "roster": xlsx_upload("roster.xlsx", [["Roll Number", "Name"], ["1", "Asha"]])}),
+    # A course is its owner's (the convenor's): to anyone else it answers as one that does not exist.
     dash("GET", "/courses/{course}/",                        "login login login login   404   404   404   404   200   404   404"),
-    dash("POST", "/courses/{course}/upload/",                "login login login login   404   404   404   404   200   404   404",
-        lambda w: {"files": attendance_report(), "threshold": "0", "end_time": REPORT_END, "flags": "",
+    dash("GET", "/courses/{course}/upload/",                 "login login login login   404   404   404   404   200   404   404"),
+    dash("POST", "/courses/{course}/upload/",                "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"files": attendance_report(), "threshold_minutes": "0", "end_time": REPORT_END, "flags": "",
                    "date_order": "day-first", "match_by": "name"}),
-    dash("POST", "/courses/{course}/upload/ignore-unknown/", "login login login login   404   404   404   404   302   404   404",
+    dash("GET", "/courses/{course}/uploads/{staged_course}/", "login login login login   404   404   404   404   200   404   404"),
+    dash("POST", "/courses/{course}/uploads/{staged_course}/confirm/", "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"fingerprint": "stale"}),
+    dash("POST", "/courses/{course}/uploads/{staged_course}/choices/", "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"answer": "replace"}),
+    dash("POST", "/courses/{course}/uploads/{staged_course}/add-students/", "login login login login   404   404   404   404   302   404   404",
         lambda w: {}),
-    dash("POST", "/courses/{course}/upload/confirm/",        "login login login login   404   404   404   404   302   404   404",
+    dash("POST", "/courses/{course}/uploads/{staged_course}/discard/", "login login login login   404   404   404   404   302   404   404",
         lambda w: {}),
-    dash("POST", "/courses/{course}/upload/cancel/",         "login login login login   404   404   404   404   302   404   404",
-        lambda w: {}),
+    dash("GET", "/courses/{course}/students/",               "login login login login   404   404   404   404   200   404   404"),
     dash("POST", "/courses/{course}/students/add/",          "login login login login   404   404   404   404   302   404   404",
         lambda w: {"roll": "9", "name": "Nia"}),
-    dash("POST", "/courses/{course}/students/remove/",       "login login login login   404   404   404   404   302   404   404",
-        lambda w: {"roll": "2"}),
-    dash("POST", "/courses/{course}/dates/delete/",          "login login login login   404   404   404   404   302   404   404",
-        lambda w: {"date": "2026-02-13"}),
+    dash("POST", "/courses/{course}/students/add-file/",     "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"roster": xlsx_upload("more.xlsx", [["Roll Number", "Name"], ["7", "Sam"]])}),
+    dash("POST", "/courses/{course}/students/{course_student}/rename/", "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"name": "Ravi K"}),
+    dash("GET", "/courses/{course}/students/{course_student}/remove/", "login login login login   404   404   404   404   200   404   404"),
+    dash("POST", "/courses/{course}/students/{course_student}/remove/", "login login login login   404   404   404   404   302   404   404",
+        lambda w: {}),
+    dash("GET", "/courses/{course}/dates/",                  "login login login login   404   404   404   404   200   404   404"),
+    dash("GET", "/courses/{course}/dates/{session}/delete/", "login login login login   404   404   404   404   200   404   404"),
+    dash("POST", "/courses/{course}/dates/{session}/delete/", "login login login login   404   404   404   404   302   404   404",
+        lambda w: {}),
+    dash("GET", "/courses/{course}/settings/",               "login login login login   404   404   404   404   200   404   404"),
+    dash("POST", "/courses/{course}/settings/",              "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"threshold_minutes": "20", "cutoff": "80"}),
     dash("GET", "/courses/{course}/delete/",                 "login login login login   404   404   404   404   200   404   404"),
     dash("POST", "/courses/{course}/delete/",                "login login login login   404   404   404   404   302   404   404",
+        lambda w: {}),
+    # Undo is its maker's: anyone else's Undo finds nothing.
+    dash("POST", "/undo/{deletion}/",                        "login login login login   404   404   404   404   302   404   404",
         lambda w: {}),
     # Progress of a long upload: the page makes a job, then polls it like Doubtfire's client polls its jobs
     # (someone else's job is 403, as upstream's /api/sidekiq/:id says).
@@ -574,7 +628,7 @@ def test_the_table_has_a_row_for_every_route():
     every = {
         text for text in url_patterns() if not text.startswith(LEFT_OUT) and not any(twin in text for twin in suffix_twins)
     }
-    placeholders = {key: "00000000-0000-4000-8000-000000000001" if key == "progress" else "1" for key in ID_NAMES}
+    placeholders = {key: "00000000-0000-4000-8000-000000000001" if key in UUID_IDS else "1" for key in ID_NAMES}
     in_table = {route_key(resolve(urlsplit(route.path.format(**placeholders)).path).route) for route in MATRIX}
     assert every - in_table == set()
 

@@ -88,8 +88,10 @@ def test_a_flood_of_tiny_rows_is_summarised_once_the_reply_reaches_its_bound(wor
 def test_the_dashboard_result_page_counts_every_row_of_a_summarised_import(client, admin_account):
     client.force_login(admin_account)
     data = b"username,email,role,first_name,last_name\n" + b"x\n" * 60_000
-    response = client.post("/units/users/upload/", {"file": SimpleUploadedFile("flood.csv", data)})
-    assert "0 done, 0 unchanged, 60000 with errors." in response.content.decode()
+    staged = client.post("/units/users/upload/", {"file": SimpleUploadedFile("flood.csv", data)})
+    preview = client.get(staged["Location"])
+    assert preview.context["outcome"].counts == {"success": 0, "ignored": 0, "errors": 60_000}
+    assert "60000 with errors" in preview.content.decode() and "Nothing in this file can be imported" in preview.content.decode()
 
 
 # --- Every field checked at the door ----------------------------------------------------------------

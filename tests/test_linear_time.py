@@ -504,14 +504,14 @@ def test_upload_attendance_with_the_hostile_teams_participants_file(teacher):
     assert "not on the course roster" in refused.json()["error"]
     accepted = post_attendance(teacher, FINDING, unknown="ignore")
     assert_clear_answer(accepted, 200)
-    assert accepted.json()["summary"] == {"2021-02-13": {"present": 1, "absent": 3, "flagged": 0}}
+    assert accepted.json()["summary"] == {"2021-02-13": {"present": 1, "absent": 3, "flagged": 0, "still_connected": 0}}
 
 
 def test_upload_attendance_with_many_hostile_names(teacher):
     names = ["a" + " " * 290_000 + f"b{number}" for number in range(AMPLIFY)]
     response = post_attendance(teacher, participants_table(["Shreya", *names]), unknown="ignore")
     assert_clear_answer(response, 200)
-    assert response.json()["summary"] == {"2021-02-13": {"present": 1, "absent": 3, "flagged": 0}}
+    assert response.json()["summary"] == {"2021-02-13": {"present": 1, "absent": 3, "flagged": 0, "still_connected": 0}}
 
 
 @pytest.mark.parametrize("run", sorted(RUNS))
@@ -558,14 +558,15 @@ def test_dashboard_preview_with_the_hostile_teams_participants_file(teacher):
     course = Course.objects.get(course_id="CS101")
     browser = APIClient()
     browser.force_login(course.owner)
-    form = {"threshold": "0", "end_time": "", "flags": "", "date_order": "day-first", "match_by": "name"}
+    form = {"threshold_minutes": "0", "end_time": "", "flags": "", "date_order": "day-first", "match_by": "name"}
     with hang_guard():
-        refused = browser.post(f"/courses/{course.pk}/upload/", {**form, "files": SimpleUploadedFile("p.csv", FINDING)})
-        previewed = browser.post(
-            f"/courses/{course.pk}/upload/", {**form, "ignore_unknown": "on", "files": SimpleUploadedFile("p.csv", FINDING)}
-        )
-    assert refused.status_code == 400 and b"not on the roster" in refused.content
-    assert previewed.status_code == 200 and b"Shreya" in previewed.content
+        staged = browser.post(f"/courses/{course.pk}/upload/", {**form, "files": SimpleUploadedFile("p.csv", FINDING)})
+        assert staged.status_code == 302
+        refused = browser.get(staged["Location"])
+        browser.post(staged["Location"] + "choices/", {"answer": "ignore-unknown"})
+        previewed = browser.get(staged["Location"])
+    assert refused.status_code == 200 and b"not on the roster" in refused.content
+    assert previewed.context["preview"] is not None and b"Shreya" in previewed.content
 
 
 def test_the_attendance_service_refuses_with_its_own_error(teacher):

@@ -12,6 +12,9 @@ import pytest
 from django.db import connections
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -45,7 +48,8 @@ def page(request, live_server, settings):
     shots: list[tuple[str, bytes]] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(accept_downloads=True, base_url=live_server.url)
+        size = getattr(request, "param", None) or DESKTOP
+        context = browser.new_context(accept_downloads=True, base_url=live_server.url, viewport=size)
         tab = context.new_page()
         tab.set_default_timeout(15_000)
 
@@ -53,7 +57,18 @@ def page(request, live_server, settings):
             """Keep a picture of a main page; written to disk only if the test fails."""
             shots.append((name, tab.screenshot(full_page=True)))
 
+        def artifact(name: str) -> Path:
+            """A picture of the page as it is now, at the viewport's size, kept in test-artifacts/ on every run
+            (not only on failure) so a reviewer can look at every page; returns its path."""
+            ARTIFACTS.mkdir(exist_ok=True)
+            size = tab.viewport_size or {"width": 0, "height": 0}
+            path = ARTIFACTS / f"{name}-{size['width']}x{size['height']}.png"
+            tab.screenshot(path=str(path), full_page=True)
+            return path
+
         tab.snap = snap
+        tab.artifact = artifact
+        tab.browser_context = context
         try:
             yield tab
         finally:

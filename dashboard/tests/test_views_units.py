@@ -112,42 +112,59 @@ def test_an_unknown_upload_kind_is_not_found(client, unit, convenor):
     assert signed_in(client, convenor).get(f"/units/{unit.pk}/upload/grades/").status_code == 404
 
 
-def test_a_convenor_enrols_students_and_sees_three_tables_with_row_numbers(client, unit, convenor):
+def stage(client, path, name, data: bytes) -> str:
+    response = client.post(path, {"file": SimpleUploadedFile(name, data)})
+    assert response.status_code == 302, response.content.decode()[:1500]
+    return response["Location"]
+
+
+def confirm(client, url):
+    page = client.get(url)
+    return client.post(url + "confirm/", {"fingerprint": page.context["fingerprint"]}, follow=True)
+
+
+def test_an_enrolment_waits_with_a_dry_run_in_three_tables_then_confirm_imports_it(client, unit, convenor):
     signed_in(client, convenor)
-    csv = SimpleUploadedFile(
-        "students.csv",
-        b"unit_code,username,email,first_name,last_name,tutorial\n"
-        b"COS10001,zed,zed@uni.edu,Zed,Zee,\n"
-        b"WRONG,yan,yan@uni.edu,Yan,Why,\n"
-        b"COS10001,,nobody@uni.edu,No,Body,\n",
-    )
-    response = client.post(f"/units/{unit.pk}/upload/enrolments/", {"file": csv})
-    assert response.status_code == 200
-    result = response.context["result"]
-    assert [entry["row_number"] for entry in result.success] == [2]
-    assert [entry["row_number"] for entry in result.ignored] == [3]
-    assert [entry["row_number"] for entry in result.errors] == [4]
-    assert Project.objects.filter(unit=unit, user__username="zed", enrolled=True).exists()
-    page = response.content.decode()
+    url = stage(client, f"/units/{unit.pk}/upload/enrolments/", "students.csv",
+                b"unit_code,username,email,first_name,last_name,tutorial\n"
+                b"COS10001,zed,zed@uni.edu,Zed,Zee,\n"
+                b"WRONG,yan,yan@uni.edu,Yan,Why,\n"
+                b"COS10001,,nobody@uni.edu,No,Body,\n")
+    assert url.startswith(f"/units/{unit.pk}/uploads/")
+    preview = client.get(url)
+    outcome = preview.context["outcome"]
+    assert [entry["row_number"] for entry in outcome.success] == [2]
+    assert [entry["row_number"] for entry in outcome.ignored] == [3]
+    assert [entry["row_number"] for entry in outcome.errors] == [4]
+    page = preview.content.decode()
     assert 'data-result="ok"' in page and 'data-result="warn"' in page and 'data-result="bad"' in page
-    assert "Import finished: 1 done, 1 unchanged, 1 with errors." in page
+    assert not Project.objects.filter(user__username="zed").exists()  # a dry run: nothing written
+    assert client.get(url).context["fingerprint"] == preview.context["fingerprint"]  # Reload shows the same
+    done = confirm(client, url)
+    assert done.redirect_chain[-1][0] == f"/units/{unit.pk}/"
+    assert "Enrol students: 1 done, 1 left as they were, 1 with errors." in done.content.decode()
+    assert Project.objects.filter(unit=unit, user__username="zed", enrolled=True).exists()
+    assert client.get(url).status_code == 404
 
 
-def test_a_file_with_missing_headings_is_refused_with_a_sentence(client, unit, convenor):
+def test_a_total_failure_is_a_red_banner_not_a_green_one(client, unit, convenor):
     signed_in(client, convenor)
-    csv = SimpleUploadedFile("students.csv", b"who,what\nzed,1\n")
-    response = client.post(f"/units/{unit.pk}/upload/enrolments/", {"file": csv})
-    assert response.status_code == 400
-    assert "Missing headings" in response.content.decode()
-    assert response.context["result"] is None
+    url = stage(client, f"/units/{unit.pk}/upload/enrolments/", "s.csv",
+                b"unit_code,username,email,tutorial\nCOS10001,,a@uni.edu,\nCOS10001,b,not-an-email,\n")
+    page = client.get(url).content.decode()
+    assert "Nothing in this file can be imported" in page and 'class="message message-error"' in page
+    assert "disabled" in page.split("Confirm")[0].rsplit("<button", 1)[1]
 
 
-def test_a_pdf_is_refused_without_a_500(client, unit, convenor):
+def test_a_file_with_missing_headings_or_a_pdf_is_explained_and_can_be_discarded(client, unit, convenor):
     signed_in(client, convenor)
-    pdf = SimpleUploadedFile("students.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
-    response = client.post(f"/units/{unit.pk}/upload/enrolments/", {"file": pdf})
-    assert response.status_code == 400
-    assert "Nothing was imported" in response.content.decode()
+    url = stage(client, f"/units/{unit.pk}/upload/enrolments/", "students.csv", b"who,what\nzed,1\n")
+    assert "Missing headings" in client.get(url).context["problem"]
+    pdf = stage(client, f"/units/{unit.pk}/upload/enrolments/", "students.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")
+    problem = client.get(pdf).context["problem"]
+    assert problem.startswith("This file is a PDF, not a spreadsheet.")
+    gone = client.post(pdf + "discard/", follow=True)
+    assert "Upload discarded; nothing was imported." in gone.content.decode()
 
 
 def test_an_upload_without_a_file_asks_for_one(client, unit, convenor):
@@ -156,14 +173,19 @@ def test_an_upload_without_a_file_asks_for_one(client, unit, convenor):
     assert "This field is required." in response.content.decode()
 
 
-def test_withdrawing_a_student_from_the_page(client, unit, convenor):
+def test_a_withdrawal_is_confirmed_then_can_be_undone(client, unit, convenor):
     ProjectFactory(unit=unit, user=UserFactory(username="anna"))
     signed_in(client, convenor)
-    csv = SimpleUploadedFile("w.csv", b"unit_code,username\nCOS10001,anna\n")
-    response = client.post(f"/units/{unit.pk}/upload/withdrawals/", {"file": csv})
-    assert response.status_code == 200
-    assert len(response.context["result"].success) == 1
+    url = stage(client, f"/units/{unit.pk}/upload/withdrawals/", "w.csv", b"unit_code,username\nCOS10001,anna\n")
+    assert Project.objects.get(user__username="anna").enrolled  # not before Confirm
+    done = confirm(client, url)
+    assert ">Undo</button>" in done.content.decode()
     assert not Project.objects.get(user__username="anna").enrolled
+    undo = done.context["messages"]
+    deletion_url = [m for m in undo][0].extra_tags.split()[1]
+    back = client.post(deletion_url, follow=True)
+    assert "is back" in back.content.decode()
+    assert Project.objects.get(user__username="anna").enrolled
 
 
 def test_uploads_need_the_csrf_token(unit, convenor):
@@ -177,48 +199,76 @@ def test_users_upload_is_for_admins_and_convenors(client, make_user):
     signed_in(client, make_user(Role.TUTOR, username="tut"))
     assert client.get("/units/users/upload/").status_code == 403
     signed_in(client, make_user(Role.CONVENOR, username="boss"))
-    csv = SimpleUploadedFile(
-        "users.csv",
-        b"username,email,role,first_name,last_name\nnewbie,newbie@uni.edu,Student,New,Bie\n"
-        b"admin2,admin2@uni.edu,Admin,Ad,Min\n",
-    )
-    response = client.post("/units/users/upload/", {"file": csv})
-    assert response.status_code == 200
-    result = response.context["result"]
-    assert [entry["message"] for entry in result.success] == ["Added user newbie as Student."]
-    assert [entry["row_number"] for entry in result.errors] == [3]
+    url = stage(client, "/units/users/upload/", "users.csv",
+                b"username,email,role,first_name,last_name\nnewbie,newbie@uni.edu,Student,New,Bie\n"
+                b"admin2,admin2@uni.edu,Admin,Ad,Min\n")
+    assert url.startswith("/units/users/uploads/")
+    outcome = client.get(url).context["outcome"]
+    assert [entry["message"] for entry in outcome.success] == ["Added user newbie as Student."]
+    assert [entry["row_number"] for entry in outcome.errors] == [3]
+    confirm(client, url)
+    assert Project.objects.count() == 0 and client.get(url).status_code == 404
 
 
 def test_task_grid_shows_statuses_and_tutor_assessments(client, unit, tutor):
     anna = ProjectFactory(unit=unit, user=UserFactory(username="anna"))
     ProjectFactory(unit=unit, user=UserFactory(username="bob"))
-    first = TaskDefinitionFactory(unit=unit, abbreviation="P1")
-    TaskDefinitionFactory(unit=unit, abbreviation="P2")
+    first = TaskDefinitionFactory(unit=unit, abbreviation="P1", name="Pass task one")
+    second = TaskDefinitionFactory(unit=unit, abbreviation="P2")
     task = TaskFactory(project=anna, definition=first, status=TaskStatus.COMPLETE)
     task.assessments.create(assessor=tutor, status=TaskStatus.COMPLETE)
     response = signed_in(client, tutor).get(f"/units/{unit.pk}/tasks/")
     assert response.status_code == 200
     grid = response.context["grid"]
     assert [abbreviation for _, abbreviation, _ in grid.definitions] == ["P1", "P2"]
-    assert grid.rows[0][0] == "anna" and grid.rows[0][2] == [(2, "Complete"), (1, "Not Started")]
-    assert grid.rows[1][2] == [(1, "Not Started"), (1, "Not Started")]
+    assert (grid.rows[0].username, grid.rows[0].cells) == ("anna", [(first.pk, 2, "Complete"), (second.pk, 1, "Not Started")])
     assert grid.complete_counts == [1, 0]
     assert response.context["assessments"] == [["tutor", tutor.full_name, 1]]
     page = response.content.decode()
-    assert 'class="status status-2">Complete<' in page
+    assert "Pass task one" in page  # full names, not only in tooltips
+    assert f'href="/units/{unit.pk}/tasks/{anna.pk}/{first.pk}/"' in page  # staff open a cell to mark it
 
 
-def test_a_long_result_lists_the_first_rows_and_keeps_the_counts_whole(client, unit, convenor, monkeypatch):
-    monkeypatch.setattr("dashboard.views.RESULT_ROWS_SHOWN", {"ok": 3, "warn": 3, "bad": 3})
+def test_staff_set_a_status_from_the_grid_which_records_an_assessment(client, unit, tutor):
+    anna = ProjectFactory(unit=unit, user=UserFactory(username="anna"))
+    definition = TaskDefinitionFactory(unit=unit, abbreviation="P1")
+    signed_in(client, tutor)
+    page = client.get(f"/units/{unit.pk}/tasks/{anna.pk}/{definition.pk}/")
+    assert page.status_code == 200 and "now Not Started" in page.content.decode()
+    done = client.post(f"/units/{unit.pk}/tasks/{anna.pk}/{definition.pk}/", {"status": str(TaskStatus.COMPLETE)},
+                       follow=True)
+    assert done.redirect_chain[-1][0].startswith(f"/units/{unit.pk}/tasks/")
+    task = anna.tasks.get(definition=definition)
+    assert task.status == TaskStatus.COMPLETE and task.assessments.get().assessor == tutor
+    student = UserFactory(username="sam")
+    ProjectFactory(unit=unit, user=student)
+    signed_in(client, student)
+    assert client.get(f"/units/{unit.pk}/tasks/{anna.pk}/{definition.pk}/").status_code == 403
+
+
+def test_a_tutor_sees_their_own_tutorials_first(client, unit, tutor):
+    mine = TutorialFactory(unit=unit, abbreviation="LA1-01", tutor=UnitRole.objects.get(user=tutor, unit=unit))
+    TutorialFactory(unit=unit, abbreviation="LA1-02")
+    anna = ProjectFactory(unit=unit, user=UserFactory(username="anna"))
+    ProjectFactory(unit=unit, user=UserFactory(username="bob"))
+    anna.tutorial_enrolments.create(tutorial=mine)
+    TaskDefinitionFactory(unit=unit, abbreviation="P1")
+    signed_in(client, tutor)
+    assert [row.username for row in client.get(f"/units/{unit.pk}/tasks/").context["grid"].rows] == ["anna"]
+    assert [row.username for row in client.get(f"/units/{unit.pk}/tasks/?tutorial=all").context["grid"].rows] == ["anna", "bob"]
+
+
+def test_a_long_preview_lists_the_first_rows_and_keeps_the_counts_whole(client, unit, convenor, monkeypatch):
+    monkeypatch.setattr("dashboard.views.units.RESULT_ROWS_SHOWN", {"ok": 3, "warn": 3, "bad": 3})
     signed_in(client, convenor)
     lines = [f"COS10001,s{n},s{n}@uni.edu,Stu,Dent{n}," for n in range(5)] + ["COS10001,,x@uni.edu,No,Name,"]
-    csv = SimpleUploadedFile("students.csv", ("unit_code,username,email,first_name,last_name,tutorial\n" + "\n".join(lines)).encode())
-    response = client.post(f"/units/{unit.pk}/upload/enrolments/", {"file": csv})
-    assert response.status_code == 200
-    assert Project.objects.filter(unit=unit, enrolled=True).count() == 5  # every row imported, only the list is short
-    page = response.content.decode()
+    url = stage(client, f"/units/{unit.pk}/upload/enrolments/", "students.csv",
+                ("unit_code,username,email,first_name,last_name,tutorial\n" + "\n".join(lines)).encode())
+    page = client.get(url).content.decode()
     done = page.split('data-result="ok"')[1].split("</table>")[0]
     assert done.count('<th scope="row"') == 3
-    assert "Showing the first 3 of 5 rows; all 5 were processed." in page
+    assert "Showing the first 3 of 5 rows; all 5 are counted." in page
     assert 'data-result-hidden="bad"' not in page  # one error: listed whole, no note
     assert '<span class="badge badge-ok">5</span>' in page
+    confirm(client, url)
+    assert Project.objects.filter(unit=unit, enrolled=True).count() == 5

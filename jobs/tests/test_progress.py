@@ -44,6 +44,17 @@ def convenor(unit):
     return user
 
 
+def stage_and_confirm(client, path, files: dict, progress_id: str | None = None, **fields):
+    """Send a dashboard upload (it waits at its own address), then confirm it, reporting to `progress_id`."""
+    staged = client.post(path, {**fields, **files})
+    assert staged.status_code == 302, staged.content[:500]
+    preview = client.get(staged["Location"])
+    data = {"fingerprint": preview.context["fingerprint"]}
+    if progress_id:
+        data["progress_id"] = progress_id
+    return client.post(staged["Location"] + "confirm/", data)
+
+
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -179,12 +190,10 @@ def test_a_unit_upload_reports_its_stages_and_rows_and_ends_done(unit, convenor,
     reported, _ = spy_on_reports(monkeypatch)
     client = signed_in(convenor)
     progress_id = client.post("/progress/").json()["id"]
-    response = client.post(
-        f"/units/{unit.pk}/upload/enrolments/",
-        {"file": SimpleUploadedFile("students.csv", enrolment_csv(ROWS)), "progress_id": progress_id},
-    )
-    assert response.status_code == 200
-    assert len(response.context["result"].success) == ROWS
+    response = stage_and_confirm(client, f"/units/{unit.pk}/upload/enrolments/",
+                                 {"file": SimpleUploadedFile("students.csv", enrolment_csv(ROWS))}, progress_id)
+    assert response.status_code == 302
+    assert Project.objects.filter(unit=unit).count() == ROWS
     assert reported == [
         ("reading", 0, None),
         ("checking", 0, 2500),
@@ -207,10 +216,8 @@ def test_another_worker_sees_the_rows_done_while_the_import_is_still_running(uni
     _, seen = spy_on_reports(monkeypatch, look_from_another_connection=True)
     client = signed_in(convenor)
     progress_id = client.post("/progress/").json()["id"]
-    client.post(
-        f"/units/{unit.pk}/upload/enrolments/",
-        {"file": SimpleUploadedFile("students.csv", enrolment_csv(ROWS)), "progress_id": progress_id},
-    )
+    stage_and_confirm(client, f"/units/{unit.pk}/upload/enrolments/",
+                      {"file": SimpleUploadedFile("students.csv", enrolment_csv(ROWS))}, progress_id)
     # Each batch is visible to another connection while the import's own transaction is still open.
     assert seen == [
         ("reading", 0, None),
@@ -240,7 +247,7 @@ def test_a_report_inside_the_imports_transaction_never_stalls_or_fails_it(conven
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_attendance_preview_and_confirm_report_files_and_end_done(convenor, monkeypatch):
+def test_an_attendance_confirm_reports_files_and_ends_done(convenor, monkeypatch):
     reported, _ = spy_on_reports(monkeypatch)
     client = signed_in(convenor)
     client.post(
@@ -248,27 +255,12 @@ def test_an_attendance_preview_and_confirm_report_files_and_end_done(convenor, m
         {"course_id": "CS402", "course_name": "N", "batch": "2017", "roster": SimpleUploadedFile("s.csv", ROSTER)},
     )
     course = Course.objects.get(course_id="CS402")
-    progress_id = client.post("/progress/").json()["id"]
-    preview = client.post(
-        f"/courses/{course.pk}/upload/",
-        {
-            "files": SimpleUploadedFile("Test2.csv", TEAMS_LOG),
-            "threshold": "0",
-            "end_time": "11:00 AM",
-            "date_order": "day-first",
-            "match_by": "name",
-            "progress_id": progress_id,
-        },
-    )
-    assert preview.status_code == 200
-    # A preview's writes are undone: to the teacher it is all checking.
-    assert reported == [("checking", 0, 1), ("checking", 1, 1), ("checking", 1, 1), ("done", 1, 1)]
-    assert client.get(f"/api/jobs/{progress_id}").json()["message"] == "Done: 1 file"
-
-    reported.clear()
     confirm_id = client.post("/progress/").json()["id"]
-    client.post(f"/courses/{course.pk}/upload/confirm/", {"progress_id": confirm_id})
+    stage_and_confirm(client, f"/courses/{course.pk}/upload/", {"files": SimpleUploadedFile("Test2.csv", TEAMS_LOG)},
+                      confirm_id, threshold_minutes="0", end_time="11:00 AM", date_order="day-first", match_by="name")
+    # Confirm goes through the files once more: checking them, then writing, then done.
     assert reported == [("checking", 0, 1), ("checking", 1, 1), ("writing", 0, 1), ("done", 1, 1)]
+    assert client.get(f"/api/jobs/{confirm_id}").json()["message"] == "Done: 1 file"
     assert CourseStudent.objects.filter(course=course, records__present=True).count() == 4
 
 
@@ -276,10 +268,8 @@ def test_an_attendance_preview_and_confirm_report_files_and_end_done(convenor, m
 def test_someone_elses_progress_id_is_ignored_by_an_upload(unit, convenor):
     theirs = start_inline_job(kind="dashboard_upload", owner=UserFactory(username="other"))
     client = signed_in(convenor)
-    response = client.post(
-        f"/units/{unit.pk}/upload/withdrawals/",
-        {"file": SimpleUploadedFile("w.csv", b"unit_code,username\nCOS10001,anna\n"), "progress_id": str(theirs.pk)},
-    )
-    assert response.status_code == 200
+    response = stage_and_confirm(client, f"/units/{unit.pk}/upload/withdrawals/",
+                                 {"file": SimpleUploadedFile("w.csv", b"unit_code,username\nCOS10001,anna\n")}, str(theirs.pk))
+    assert response.status_code == 302
     theirs.refresh_from_db()
     assert (theirs.stage, theirs.total_count) == ("waiting", None)

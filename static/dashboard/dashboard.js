@@ -15,14 +15,22 @@
   }
 
   function showPage(xhr) {
-    // The server answered with a whole page (a result, a preview or a redirect target): show it as if
-    // the browser had navigated there, and put its address in the location bar.
-    var url = xhr.responseURL || window.location.href;
+    // A form that did not work answers with itself and its errors (status 400): show it in place, at the
+    // same address.
     document.open();
     document.write(xhr.responseText);
     document.close();
-    if (url !== window.location.href) {
-      window.history.pushState(null, "", url);
+  }
+
+  function redirectTarget(xhr) {
+    // A form that worked answers {"redirect": address} (the server's redirect, not followed by the script, so
+    // the one-time messages wait for the browser): go there as the browser would have, so the address, Reload
+    // and Back are those of a real page.
+    try {
+      var answer = JSON.parse(xhr.responseText);
+      return answer && typeof answer.redirect === "string" ? answer.redirect : null;
+    } catch (error) {
+      return null;
     }
   }
 
@@ -120,7 +128,10 @@
     xhr.addEventListener("load", function () {
       stopPolling();
       var type = xhr.getResponseHeader("Content-Type") || "";
-      if (type.indexOf("text/html") === 0) {
+      var target = type.indexOf("application/json") === 0 ? redirectTarget(xhr) : null;
+      if (target) {
+        window.location.assign(target);
+      } else if (type.indexOf("text/html") === 0) {
         showPage(xhr);
       } else {
         Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
@@ -145,5 +156,27 @@
     document.addEventListener("DOMContentLoaded", start);
   } else {
     start();
+  }
+})();
+
+// After a refused form, move focus to what went wrong (the first field error, else the page's messages), so a
+// keyboard or screen-reader user lands on it rather than at the top of the page.
+(function () {
+  "use strict";
+  function focusProblem() {
+    if (!document.body.hasAttribute("data-focus-errors") && !document.querySelector(".messages .message-error")) return;
+    // A field's own error first (focus goes into the field to fix), else the page's message about the problem.
+    var target = document.querySelector("main .errorlist") || document.querySelector(".message-error, [role=alert]");
+    if (!target) return;
+    var field = target.closest(".field");
+    var input = field && field.querySelector("input, select, textarea");
+    var focusable = input || target;
+    if (!input) focusable.setAttribute("tabindex", "-1");
+    focusable.focus();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusProblem);
+  } else {
+    focusProblem();
   }
 })();

@@ -1,0 +1,29 @@
+"""Small template filters of the dashboard."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def undo_url(message) -> str:
+    """The Undo address carried in a message's extra tags ("undo /undo/<id>/"), or ""."""
+    tags = (getattr(message, "extra_tags", "") or "").split()
+    return tags[tags.index("undo") + 1] if "undo" in tags and tags.index("undo") + 1 < len(tags) else ""
+
+
+@register.filter
+def minutes(value) -> str:
+    """Minutes as a teacher reads them: "52 min", "1 h 05"."""
+    if value is None or value == "":
+        return ""
+    value = int(value)
+    return f"{value} min" if value < 60 else f"{value // 60} h {value % 60:02d}"
+
+
+@register.filter
+def seconds_minutes(value) -> str:
+    """Seconds attended shown as minutes ("52 min"); "—" when the report gives no duration."""
+    if value is None or value == "":
+        return "—"
+    return minutes(round(int(value) / 60))
