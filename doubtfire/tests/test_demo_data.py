@@ -138,3 +138,27 @@ def test_on_a_fresh_database_the_unit_is_id_1():
 def test_attendance_hook_says_what_it_did():
     output = run()
     assert "Attendance:" in output
+
+
+def test_the_demo_semester_is_recorded_through_uploads_with_defaulters(db):
+    from django.core.management import call_command
+    from io import StringIO
+
+    from attendance.models import Course, Record, Session
+    from attendance.selectors import course_summaries
+    from doubtfire.models import User
+
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    assert "fill in seed_attendance" not in out.getvalue()
+    for owner in ("cconvenor", "atutor"):
+        [card] = course_summaries(owner=User.objects.get(username=owner))
+        assert (card.students, card.dates) == (40, 24)
+        assert 0 < card.defaulters < 10 and 75 < card.average < 95
+    # Recorded as a teacher records it: every session came from an uploaded report, in four formats.
+    formats = set(Session.objects.values_list("source_format", flat=True))
+    assert formats == {"teams_legacy", "teams", "zoom", "google_form"}
+    assert Session.objects.filter(uploaded_by__isnull=True).count() == 0
+    records = Record.objects.count()
+    call_command("demo_data", stdout=StringIO())  # a second run adds nothing
+    assert Record.objects.count() == records and Course.objects.count() == 2

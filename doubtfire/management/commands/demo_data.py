@@ -95,19 +95,38 @@ PROGRESS = [
 ]
 
 
-def seed_attendance(stdout) -> None:
-    """HOOK for the attendance half (SPEC §0): create a demo course here.
+# The demo semester's attendance: (owner, course id, name, students (demo numbers), weekdays, start time).
+DEMO_COURSES = [
+    ("cconvenor", "COS10001-LA", "Introduction to Programming: labs", range(1, 41), (0, 3), datetime.time(9, 30)),
+    ("atutor", "COS10001-WS", "Introduction to Programming: workshops", range(11, 51), (1, 4), datetime.time(18, 0)),
+]
+DEMO_WEEKS = 12  # two classes a week: 24 recorded dates
 
-    The attendance engineer (or the lead) fills this in, through the attendance app's own services, found with
-    `apps.get_model`/`import_module` rather than a top-level import so this command keeps working while that
-    app has no models. Until then it only says what it skipped.
+
+def seed_attendance(stdout) -> None:
+    """A semester of attendance for `cconvenor` and `atutor`: 40 students each, 24 classes, recorded by
+    uploading generated Teams, Zoom and Google Form reports through the attendance service (as a teacher would).
+
+    Idempotent: a course that exists keeps its roster, and only dates not yet recorded are uploaded.
     """
-    try:
-        apps.get_model("attendance", "Course", require_ready=False)
-    except LookupError:
-        stdout.write("Attendance: the app has no models yet; no demo course.")
-        return
-    stdout.write("Attendance: no demo course yet (fill in seed_attendance in doubtfire/management/commands/demo_data.py).")
+    from attendance import demo_semester
+
+    rng = random.Random(20260302)
+    defaults = apps.get_model("dashboard", "CourseDefaults")
+    for owner_name, course_id, name, numbers, weekdays, start in DEMO_COURSES:
+        owner = User.objects.get(username=owner_name)
+        people = []
+        for student in User.objects.filter(username__in=[f"student{n:02d}" for n in numbers]).order_by("username"):
+            people.append((student.student_id or student.username, student.full_name or student.username, student.email))
+        students = demo_semester.profiles(people, rng)
+        course = demo_semester.demo_course(owner=owner, course_id=course_id, course_name=name,
+                                           batch=UNIT["start_date"].year, students=students)
+        defaults.objects.get_or_create(course=course, defaults={"threshold_minutes": 30})
+        dates = demo_semester.semester_dates(UNIT["start_date"], weekdays, DEMO_WEEKS)
+        recorded = demo_semester.record_semester(course=course, owner=owner, students=students, dates=dates,
+                                                 start=start, rng=rng)
+        stdout.write(f"Attendance: {course_id} of {owner_name}: {len(students)} students, "
+                     f"{recorded} class{'es' if recorded != 1 else ''} recorded now.")
 
 
 class Command(BaseCommand):
