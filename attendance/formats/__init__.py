@@ -1,7 +1,9 @@
-"""Pure parsers for the files teachers upload: rosters and four kinds of attendance report.
+"""Pure parsers for the files teachers upload: rosters and every kind of attendance report they are handed.
 
 Bytes in, a `ParsedReport` (or a list of `RosterEntry`) or a `FileFormatError` naming the problem out.
-No ORM here: services decide what the parsed data means for a course.
+No ORM here: services decide what the parsed data means for a course. One module per report format (`teams_legacy`,
+`teams`, `zoom`, `google_form`), each declaring the heading row it reads (`signature`); `detection` picks the format
+by content.
 """
 
 from attendance.formats.detection import detect_format, parse_report
@@ -16,6 +18,7 @@ from attendance.formats.report import (
     Connection,
     ParsedReport,
     Participant,
+    ReadOptions,
     ReportError,
 )
 from attendance.formats.roster import RosterEntry, parse_roster
@@ -35,6 +38,7 @@ __all__ = [
     "Connection",
     "ParsedReport",
     "Participant",
+    "ReadOptions",
     "ReportError",
     "RosterEntry",
     "TimestampError",

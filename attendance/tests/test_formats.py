@@ -74,7 +74,7 @@ SECTIONED_ENCODINGS = [
 
 
 @pytest.mark.parametrize("encode", SECTIONED_ENCODINGS)
-def test_current_teams_report_uses_activities_and_skips_the_organiser(encode):
+def test_current_teams_report_uses_activities_and_marks_the_organiser_a_host(encode):
     data = reports.teams_report(
         encode=encode,
         participants=[
@@ -92,12 +92,14 @@ def test_current_teams_report_uses_activities_and_skips_the_organiser(encode):
     assert detect_format(data) == TEAMS
     report = parse_report(data)
     assert report.date == datetime.date(2026, 2, 13)
-    assert set(report.participants) == {"Asha Rao", "Ben Ng (External)"}
-    # Asha: 9:01–9:30 (29 min) + 9:35–9:58 (23 min) = 52 min = 3120 s. Ben: 10 min = 600 s.
-    assert seconds_by_participant(report, end=None) == {"Asha Rao": 3120, "Ben Ng (External)": 600}
+    # The organiser is reported, marked a host: counted only if they are on the roster (services).
+    assert [(p.key, p.role) for p in report.hosts] == [("Teacher", "Organizer")]
+    # Teacher: 9:00–10:00 = 3600 s. Asha: 9:01–9:30 (29 min) + 9:35–9:58 (23 min) = 52 min = 3120 s. Ben: 600 s.
+    assert seconds_by_participant(report, end=None) == {"Teacher": 3600, "Asha Rao": 3120, "Ben Ng (External)": 600}
     assert "Ben Ng" in report.participants["Ben Ng (External)"].names
+    assert report.participants["Asha Rao"].email == "21cs001@uni.edu"
     by_email = parse_report(data, identity="email")
-    assert set(by_email.participants) == {"21cs001", "Ben Ng (External)"}
+    assert set(by_email.participants) == {"t", "21cs001", "Ben Ng (External)"}
 
 
 @pytest.mark.parametrize("encode", SECTIONED_ENCODINGS)
