@@ -2,8 +2,8 @@
 
 Bytes in, a `ParsedReport` (or a list of `RosterEntry`) or a `FileFormatError` naming the problem out.
 No ORM here: services decide what the parsed data means for a course. One module per report format (`teams_legacy`,
-`teams`, `zoom`, `google_form`), each declaring the heading row it reads (`signature`); `detection` picks the format
-by content.
+`teams`, `teams_2021`, `teams_live`, `zoom`, `google_form`), each declaring the heading row it reads (`signature`);
+`detection` picks the format by content.
 """
 
 from attendance.formats.detection import detect_format, parse_report
@@ -13,7 +13,9 @@ from attendance.formats.report import (
     JOIN,
     LEAVE,
     TEAMS,
+    TEAMS_2021,
     TEAMS_LEGACY,
+    TEAMS_LIVE,
     ZOOM,
     Connection,
     ParsedReport,
@@ -33,7 +35,9 @@ __all__ = [
     "LEAVE",
     "MONTH_FIRST",
     "TEAMS",
+    "TEAMS_2021",
     "TEAMS_LEGACY",
+    "TEAMS_LIVE",
     "ZOOM",
     "Connection",
     "ParsedReport",

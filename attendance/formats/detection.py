@@ -26,12 +26,14 @@ from spreadsheets import (
     xlsx_text,
 )
 
-from attendance.formats import google_form, teams, teams_legacy, zoom
+from attendance.formats import google_form, teams, teams_2021, teams_legacy, teams_live, zoom
 from attendance.formats.report import (
     FORMAT_NAMES,
     GOOGLE_FORM,
     TEAMS,
+    TEAMS_2021,
     TEAMS_LEGACY,
+    TEAMS_LIVE,
     ZOOM,
     ParsedReport,
     ReadOptions,
@@ -44,7 +46,9 @@ from attendance.formats.timestamps import DAY_FIRST
 FORMATS = (
     (TEAMS_LEGACY, teams_legacy.SIGNATURES),
     (GOOGLE_FORM, google_form.SIGNATURES),
+    (TEAMS_LIVE, teams_live.SIGNATURES),
     (ZOOM, zoom.SIGNATURES),
+    (TEAMS_2021, teams_2021.SIGNATURES),
     (TEAMS, teams.SIGNATURES),
 )
 # Formats that are one table, heading row first: the shared reader reads them whole, once. The others stack
@@ -52,10 +56,12 @@ FORMATS = (
 _ONE_TABLE = {
     TEAMS_LEGACY: teams_legacy.parse_teams_legacy,
     GOOGLE_FORM: google_form.parse_google_form,
+    TEAMS_LIVE: teams_live.parse_teams_live,
     ZOOM: zoom.parse_zoom,
 }
 _SECTIONED = {
     TEAMS: teams.parse_teams_report,
+    TEAMS_2021: teams_2021.parse_teams_2021,
     ZOOM: zoom.parse_zoom,
 }
 _EXPLAINED_ROWS = 200  # rows a refusal looks through for the closest to each format's heading row

@@ -20,12 +20,16 @@ from attendance.formats.timestamps import DAY_FIRST, TimestampError, parse_times
 # Session.source_format's length.
 TEAMS_LEGACY = "teams_legacy"
 TEAMS = "teams"
+TEAMS_2021 = "teams_2021"
+TEAMS_LIVE = "teams_live"
 ZOOM = "zoom"
 GOOGLE_FORM = "google_form"
 
 FORMAT_NAMES = {
     TEAMS_LEGACY: "Teams attendance list",
     TEAMS: "Teams attendance report",
+    TEAMS_2021: "Teams attendance report (2021 layout)",
+    TEAMS_LIVE: "Teams live event attendee report",
     ZOOM: "Zoom participants report",
     GOOGLE_FORM: "Google Form responses",
 }

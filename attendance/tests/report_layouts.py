@@ -132,6 +132,48 @@ def teams_unknown_language() -> list[list[str]]:
     return rows
 
 
+def teams_2021() -> list[list[str]]:
+    """The interim 2021 Teams report: `Meeting Summary` block, then `Full Name, Join Time, Leave Time, Duration,
+    Email, Role, Participant ID (UPN)` (reference §3b: public parser code, repository name not resolvable).
+    One row per connection; a day-first Irish tenant (student.ncirl.ie)."""
+    return [
+        ["Meeting Summary"],
+        ["Total Number of Participants", "3"],
+        ["Meeting Title", "Devops project"],
+        ["Meeting Start Time", "12/10/2021, 7:37:51 PM"],
+        ["Meeting End Time", "12/10/2021, 8:07:14 PM"],
+        ["Meeting Id", "453adbad-3672-4bde-92d0-6be3049eb379"],
+        ["Full Name", "Join Time", "Leave Time", "Duration", "Email", "Role", "Participant ID (UPN)"],
+        ["Neeti Sharma", "12/10/2021, 7:37:51 PM", "12/10/2021, 8:07:14 PM", "29m 23s", "n.sharma@student.ncirl.ie", "Organiser", "n.sharma@student.ncirl.ie"],
+        ["Asha Rao", "12/10/2021, 7:40:00 PM", "12/10/2021, 7:50:00 PM", "10m", "asha.rao@uni.edu", "Attendee", "asha.rao@uni.edu"],
+        ["Ben Ng", "12/10/2021, 7:45:00 PM", "12/10/2021, 8:00:00 PM", "15m", "ben.ng@uni.edu", "Attendee", "ben.ng@uni.edu"],
+        ["Asha Rao", "12/10/2021, 7:52:30 PM", "12/10/2021, 8:07:14 PM", "14m 44s", "asha.rao@uni.edu", "Attendee", "asha.rao@uni.edu"],
+    ]  # fmt: skip
+
+
+def teams_live_event(*, run_together: bool = False) -> list[list[str]]:
+    """A Teams live event's `AttendeeReport.csv` (reference §3d, verified: renefb/teams-report-converter README
+    and report_handler.py, oniongarlic/teams-attendance-report). UTC timestamps, month first. The README also
+    shows the headings run together (`SessionId,ParticipantId,...`): ``run_together``."""
+    heading = ["Session Id", "Participant Id", "Full Name", "UserAgent", "UTC Event Timestamp", "Action", "Role"]
+    if run_together:
+        heading = [cell.replace(" ", "") for cell in heading]
+    agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"
+    return [
+        heading,
+        ["518ca2fd-0001", "asha.rao@uni.edu", "Asha Rao", agent, "1/25/2022 4:48:08 PM", "Joined", "Attendee"],
+        ["39f73ed2-0002", "ben.ng@uni.edu", "Ben Ng", "SignalR", "1/25/2022 4:51:13 PM", "Joined", "Attendee"],
+        ["518ca2fd-0001", "asha.rao@uni.edu", "Asha Rao", agent, "1/25/2022 4:48:30 PM", "Joined", "Attendee"],
+        ["77aa0000-0004", "t.teacher@uni.edu", "Tessa Teacher", agent, "1/25/2022 4:40:00 PM", "Joined", "Producer"],
+        ["c0ffee00-0005", "", "", agent, "1/25/2022 5:00:00 PM", "Joined", "Attendee"],
+        ["a5a5a5a5-0003", "asha.rao@uni.edu", "Asha Rao", "iPhone", "1/25/2022 5:00:00 PM", "Joined", "Attendee"],
+        ["518ca2fd-0001", "asha.rao@uni.edu", "Asha Rao", agent, "1/25/2022 5:25:54 PM", "Left", "Attendee"],
+        ["a5a5a5a5-0003", "asha.rao@uni.edu", "Asha Rao", "iPhone", "1/25/2022 5:30:00 PM", "Left", "Attendee"],
+        ["39f73ed2-0002", "ben.ng@uni.edu", "Ben Ng", "SignalR", "1/25/2022 5:56:49 PM", "Left", "Attendee"],
+        ["77aa0000-0004", "t.teacher@uni.edu", "Tessa Teacher", agent, "1/25/2022 6:00:00 PM", "Left", "Producer"],
+    ]  # fmt: skip
+
+
 # --- Zoom --------------------------------------------------------------------------------------------------------
 
 

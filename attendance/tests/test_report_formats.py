@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,6 +19,8 @@ from attendance.formats import (
     FORMAT_NAMES,
     MONTH_FIRST,
     TEAMS,
+    TEAMS_2021,
+    TEAMS_LIVE,
     ZOOM,
     ReportError,
     detect_format,
@@ -193,6 +196,65 @@ def test_zoom_waiting_room_time_is_not_attended():
 def test_a_zoom_unique_users_export_without_a_date_anywhere_is_refused():
     with pytest.raises(ReportError, match="Zoom unique-users report gives times without a date"):
         parse_report(reports.comma_csv(layouts.zoom_unique_users()), file_name="participants.csv")
+
+
+# --- Teams: the 2021 layout and live events ----------------------------------------------------------------------
+
+LAYOUTS.update({
+    # 12/10/2021 day first = 12 October. Neeti 7:37:51–8:07:14 PM = 29 min 23 s = 1763. Asha 7:40–7:50 = 600,
+    # + 7:52:30–8:07:14 = 14 min 44 s = 884 → 1484. Ben 7:45–8:00 = 900.
+    "teams-2021": Layout(
+        TEAMS_2021, layouts.teams_2021, ("utf16-tab", "excel-csv-utf8", "xlsx", "xlsx-date-cells"),
+        datetime.date(2021, 10, 12), {"Neeti Sharma": 1763, "Asha Rao": 1484, "Ben Ng": 900}, hosts=("Neeti Sharma",),
+        excel_dates=("%d/%m/%Y, %I:%M:%S %p",),
+    ),
+    # UTC, month first. Asha: session 1 from its first Joined 4:48:08 (the repeat at 4:48:30 is not a new join) to
+    # 5:25:54, session 3 5:00:00–5:30:00 → 4:48:08–5:30:00 = 41 min 52 s = 2512. Ben 4:51:13–5:56:49 = 1 h 5 min
+    # 36 s = 3936 (renefb's README: 65.6 min). Tessa, Producer, 4:40–6:00 = 4800. The anonymous viewer is left out.
+    "teams-live": Layout(
+        TEAMS_LIVE, layouts.teams_live_event, ("comma-csv", "excel-csv-cp1252", "xlsx"), datetime.date(2022, 1, 25),
+        {"Asha Rao": 2512, "Ben Ng": 3936, "Tessa Teacher": 4800}, hosts=("Tessa Teacher",),
+        options={"date_order": MONTH_FIRST},
+    ),
+    "teams-live-run-together": Layout(
+        TEAMS_LIVE, lambda: layouts.teams_live_event(run_together=True), ("comma-csv",), datetime.date(2022, 1, 25),
+        {"Asha Rao": 2512, "Ben Ng": 3936, "Tessa Teacher": 4800}, hosts=("Tessa Teacher",),
+        options={"date_order": MONTH_FIRST},
+    ),
+})  # fmt: skip
+BAD_ROWS += [
+    pytest.param(
+        [*layouts.teams_live_event()[:2], ["s9", "b@uni.edu", "Ben", "x", "1/25/2022 4:49:00 PM", "Waved", "Attendee"]],
+        {"date_order": MONTH_FIRST}, r"Row 3 has the Action 'Waved'; expected Joined or Left", id="live-action",
+    ),
+    pytest.param(
+        [*layouts.teams_2021()[:7], ["Asha Rao", "12/10/2021, 7:50:00 PM", "12/10/2021, 7:40:00 PM", "", "", "", ""]],
+        {}, r"Row 8: Asha Rao leaves at 19:40:00, before joining at 19:50:00", id="teams-2021-leaves-first",
+    ),
+]  # fmt: skip
+
+
+def test_a_live_event_is_shown_in_the_products_time_zone():
+    # 4:48:08 PM UTC on 25 January is 3:48:08 AM on the 26th in Melbourne (UTC+11 in summer); durations unchanged.
+    data = reports.comma_csv(layouts.teams_live_event())
+    report = parse_report(data, date_order=MONTH_FIRST, time_zone=ZoneInfo("Australia/Melbourne"))
+    assert report.date == datetime.date(2022, 1, 26)
+    assert min(report.participants["Asha Rao"].connections).at == datetime.datetime(2022, 1, 26, 3, 48, 8)
+    assert seconds_of(report) == LAYOUTS["teams-live"].seconds
+
+
+def test_a_live_event_session_without_its_leave_stays_open():
+    rows = [row for row in layouts.teams_live_event() if not (row[0] == "39f73ed2-0002" and row[5] == "Left")]
+    report = parse_report(reports.comma_csv(rows), date_order=MONTH_FIRST)
+    # Ben joins at 4:51:13 PM and never leaves: open, counted by the upload to end_time or the file's last event.
+    assert [event.change for event in report.participants["Ben Ng"].connections] == [1]
+
+
+def test_a_live_event_keys_by_sign_in_address():
+    report = parse_report(reports.comma_csv(layouts.teams_live_event()), date_order=MONTH_FIRST)
+    assert report.participants["Ben Ng"].email == "ben.ng@uni.edu"
+    # Asha's two sessions overlap: 4:48:08–5:30:00 = 2512, not 2266 + 1800 = 4066.
+    assert seconds_of(report)["Asha Rao"] == 2512
 
 
 # --- Every layout above, through reading and detection -----------------------------------------------------------
