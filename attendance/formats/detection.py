@@ -27,6 +27,7 @@ from spreadsheets import (
 )
 
 from attendance.formats import google_form, teams, teams_2021, teams_legacy, teams_live, zoom
+from attendance.formats import zoom_webinar
 from attendance.formats.report import (
     FORMAT_NAMES,
     GOOGLE_FORM,
@@ -35,6 +36,7 @@ from attendance.formats.report import (
     TEAMS_LEGACY,
     TEAMS_LIVE,
     ZOOM,
+    ZOOM_WEBINAR,
     ParsedReport,
     ReadOptions,
     ReportError,
@@ -47,6 +49,7 @@ FORMATS = (
     (TEAMS_LEGACY, teams_legacy.SIGNATURES),
     (GOOGLE_FORM, google_form.SIGNATURES),
     (TEAMS_LIVE, teams_live.SIGNATURES),
+    (ZOOM_WEBINAR, zoom_webinar.SIGNATURES),
     (ZOOM, zoom.SIGNATURES),
     (TEAMS_2021, teams_2021.SIGNATURES),
     (TEAMS, teams.SIGNATURES),
@@ -63,6 +66,7 @@ _SECTIONED = {
     TEAMS: teams.parse_teams_report,
     TEAMS_2021: teams_2021.parse_teams_2021,
     ZOOM: zoom.parse_zoom,
+    ZOOM_WEBINAR: zoom_webinar.parse_zoom_webinar,
 }
 _EXPLAINED_ROWS = 200  # rows a refusal looks through for the closest to each format's heading row
 

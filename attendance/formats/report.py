@@ -23,6 +23,7 @@ TEAMS = "teams"
 TEAMS_2021 = "teams_2021"
 TEAMS_LIVE = "teams_live"
 ZOOM = "zoom"
+ZOOM_WEBINAR = "zoom_webinar"
 GOOGLE_FORM = "google_form"
 
 FORMAT_NAMES = {
@@ -31,6 +32,7 @@ FORMAT_NAMES = {
     TEAMS_2021: "Teams attendance report (2021 layout)",
     TEAMS_LIVE: "Teams live event attendee report",
     ZOOM: "Zoom participants report",
+    ZOOM_WEBINAR: "Zoom webinar attendee report",
     GOOGLE_FORM: "Google Form responses",
 }
 

@@ -233,3 +233,31 @@ def zoom_unique_users() -> list[list[str]]:
         ["Asha Rao", "asha.rao@uni.edu", "54", "No"],
         ["iPhone (Ben Ng)", "ben.ng@uni.edu", "45", "No"],
     ]
+
+
+def zoom_webinar() -> list[list[str]]:
+    """A Zoom webinar Attendee Report (reference §4: the code-corpus fixture of a 2025 masterclass export, and the
+    parsers quoted there): webinar block, then Host, Panelist and Attendee sections; a no-show with `--` times."""
+    common = ["Attended", "User Name (Original Name)", "Email", "Join Time", "Leave Time", "Time in Session (minutes)", "Is Guest", "Country/Region Name"]
+    attendee = [
+        "Attended", "User Name (Original Name)", "First Name", "Last Name", "Email", "Registration Time", "Approval Status",
+        "Join Time", "Leave Time", "Time in Session (minutes)", "Is Guest", "Country/Region Name",
+    ]
+    return [
+        ["Attendee Report"],
+        ["Report Generated:", "04/27/2026 10:00:00 AM"],
+        ["Topic", "Webinar ID", "Actual Start Time", "Actual Duration (minutes)", "# Registrants", "Unique Viewers", "Total Users", "Max Concurrent Views"],
+        ["Masterclass", "812 3456 7890", "04/26/2026 10:00:00 AM", "60", "3", "2", "3", "2"],
+        ["Host Details"],
+        common,
+        ["Yes", "Tessa Teacher", "t.teacher@uni.edu", "04/26/2026 09:55:00 AM", "04/26/2026 11:00:00 AM", "65", "No", "Australia"],
+        ["Panelist Details"],
+        common,
+        ["Yes", "Pat Panel", "pat.panel@uni.edu", "04/26/2026 10:00:00 AM", "04/26/2026 10:30:00 AM", "30", "No", "Australia"],
+        ["Attendee Details"],
+        attendee,
+        ["Yes", "Asha Rao", "Asha", "Rao", "asha.rao@uni.edu", "04/20/2026 08:00:00 AM", "approved", "04/26/2026 10:02:00 AM", "04/26/2026 10:30:00 AM", "28", "No", "India"],
+        ["Yes", "Asha Rao", "Asha", "Rao", "asha.rao@uni.edu", "04/20/2026 08:00:00 AM", "approved", "04/26/2026 10:25:00 AM", "04/26/2026 10:58:00 AM", "33", "No", "India"],
+        ["Yes", "iPhone (Ben Ng)", "Ben", "Ng", "ben.ng@uni.edu", "04/21/2026 09:00:00 AM", "approved", "04/26/2026 10:10:00 AM", "04/26/2026 10:40:00 AM", "30", "No", "Australia"],
+        ["No", "Chen Li", "Chen", "Li", "chen.li@uni.edu", "04/22/2026 07:00:00 PM", "approved", "--", "--", "--", "--", "--"],
+    ]  # fmt: skip

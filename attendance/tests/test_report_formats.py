@@ -22,6 +22,7 @@ from attendance.formats import (
     TEAMS_2021,
     TEAMS_LIVE,
     ZOOM,
+    ZOOM_WEBINAR,
     ReportError,
     detect_format,
     parse_report,
@@ -255,6 +256,32 @@ def test_a_live_event_keys_by_sign_in_address():
     assert report.participants["Ben Ng"].email == "ben.ng@uni.edu"
     # Asha's two sessions overlap: 4:48:08–5:30:00 = 2512, not 2266 + 1800 = 4066.
     assert seconds_of(report)["Asha Rao"] == 2512
+
+
+# --- Zoom webinars -------------------------------------------------------------------------------------------------
+
+LAYOUTS.update({
+    # Month first. Tessa (Host) 9:55–11:00 = 3900. Pat (Panelist) 10:00–10:30 = 1800. Asha 10:02–10:30 and
+    # 10:25–10:58 overlap: 10:02–10:58 = 56 min = 3360. Ben 10:10–10:40 = 1800. Chen did not attend: 0.
+    "zoom-webinar": Layout(
+        ZOOM_WEBINAR, layouts.zoom_webinar, ("comma-csv", "excel-csv-utf8", "xlsx"), datetime.date(2026, 4, 26),
+        {"Tessa Teacher": 3900, "Pat Panel": 1800, "Asha Rao": 3360, "iPhone (Ben Ng)": 1800, "Chen Li": 0},
+        hosts=("Tessa Teacher", "Pat Panel"), options={"date_order": MONTH_FIRST},
+    ),
+})  # fmt: skip
+BAD_ROWS += [
+    pytest.param(
+        [row if row[:1] != ["No"] else ["Yes", *row[1:]] for row in layouts.zoom_webinar()],
+        {"date_order": MONTH_FIRST}, r"Row 16: Chen Li attended but has no Join Time", id="webinar-attended-untimed",
+    ),
+]  # fmt: skip
+
+
+def test_a_webinar_counts_overlapping_visits_once():
+    # Asha 10:02–10:30 and 10:25–10:58: 10:02–10:58 = 3360, not 1680 + 1980 = 3660.
+    webinar = parse_report(reports.comma_csv(layouts.zoom_webinar()), date_order=MONTH_FIRST)
+    assert seconds_of(webinar)["Asha Rao"] == 3360
+    assert [(p.key, p.role) for p in webinar.hosts] == [("Tessa Teacher", "Host"), ("Pat Panel", "Panelist")]
 
 
 # --- Every layout above, through reading and detection -----------------------------------------------------------
