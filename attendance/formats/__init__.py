@@ -2,14 +2,15 @@
 
 Bytes in, a `ParsedReport` (or a list of `RosterEntry`) or a `FileFormatError` naming the problem out.
 No ORM here: services decide what the parsed data means for a course. One module per report format (`teams_legacy`,
-`teams`, `teams_2021`, `teams_live`, `zoom`, `zoom_webinar`, `google_form`), each declaring the heading row it reads
-(`signature`); `detection` picks the format by content.
+`teams`, `teams_2021`, `teams_live`, `zoom`, `zoom_webinar`, `google_form`, `google_meet`), each declaring the
+heading row it reads (`signature`); `detection` picks the format by content.
 """
 
 from attendance.formats.detection import detect_format, parse_report
 from attendance.formats.report import (
     FORMAT_NAMES,
     GOOGLE_FORM,
+    GOOGLE_MEET,
     JOIN,
     LEAVE,
     TEAMS,
@@ -32,6 +33,7 @@ __all__ = [
     "DAY_FIRST",
     "FORMAT_NAMES",
     "GOOGLE_FORM",
+    "GOOGLE_MEET",
     "JOIN",
     "LEAVE",
     "MONTH_FIRST",

@@ -6,7 +6,8 @@ and the order below never decides. A Teams report whose headings are in a langua
 its numbered sections (`1.`, `2.` with a table under it). A file that fits nothing is refused with, for every
 format tried, what it looks for and what the closest row of the file lacks.
 
-The file's name is not evidence: it is used only for the date a Zoom unique-users report leaves out.
+The file's name is not evidence: it is used only for the date a Google Meet (or Zoom unique-users) report
+leaves out.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from spreadsheets import (
     xlsx_text,
 )
 
-from attendance.formats import google_form, teams, teams_2021, teams_legacy, teams_live, zoom
+from attendance.formats import google_form, google_meet, teams, teams_2021, teams_legacy, teams_live, zoom
 from attendance.formats import zoom_webinar
 from attendance.formats.report import (
     FORMAT_NAMES,
     GOOGLE_FORM,
+    GOOGLE_MEET,
     TEAMS,
     TEAMS_2021,
     TEAMS_LEGACY,
@@ -49,6 +51,7 @@ FORMATS = (
     (TEAMS_LEGACY, teams_legacy.SIGNATURES),
     (GOOGLE_FORM, google_form.SIGNATURES),
     (TEAMS_LIVE, teams_live.SIGNATURES),
+    (GOOGLE_MEET, google_meet.SIGNATURES),
     (ZOOM_WEBINAR, zoom_webinar.SIGNATURES),
     (ZOOM, zoom.SIGNATURES),
     (TEAMS_2021, teams_2021.SIGNATURES),
@@ -60,6 +63,7 @@ _ONE_TABLE = {
     TEAMS_LEGACY: teams_legacy.parse_teams_legacy,
     GOOGLE_FORM: google_form.parse_google_form,
     TEAMS_LIVE: teams_live.parse_teams_live,
+    GOOGLE_MEET: google_meet.parse_google_meet,
     ZOOM: zoom.parse_zoom,
 }
 _SECTIONED = {

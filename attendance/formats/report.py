@@ -25,6 +25,7 @@ TEAMS_LIVE = "teams_live"
 ZOOM = "zoom"
 ZOOM_WEBINAR = "zoom_webinar"
 GOOGLE_FORM = "google_form"
+GOOGLE_MEET = "google_meet"
 
 FORMAT_NAMES = {
     TEAMS_LEGACY: "Teams attendance list",
@@ -34,6 +35,7 @@ FORMAT_NAMES = {
     ZOOM: "Zoom participants report",
     ZOOM_WEBINAR: "Zoom webinar attendee report",
     GOOGLE_FORM: "Google Form responses",
+    GOOGLE_MEET: "Google Meet attendance report",
 }
 
 JOIN = 1

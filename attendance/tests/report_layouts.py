@@ -261,3 +261,31 @@ def zoom_webinar() -> list[list[str]]:
         ["Yes", "iPhone (Ben Ng)", "Ben", "Ng", "ben.ng@uni.edu", "04/21/2026 09:00:00 AM", "approved", "04/26/2026 10:10:00 AM", "04/26/2026 10:40:00 AM", "30", "No", "Australia"],
         ["No", "Chen Li", "Chen", "Li", "chen.li@uni.edu", "04/22/2026 07:00:00 PM", "approved", "--", "--", "--", "--", "--"],
     ]  # fmt: skip
+
+
+# --- Google Meet -------------------------------------------------------------------------------------------------
+
+MEET_FILE_NAME = "2021-10-12 14:00 Algorithms - Attendance Report.csv"  # as Meet names it (reference §1a)
+
+
+def google_meet_2021() -> list[list[str]]:
+    """Google Meet's Workspace attendance report (reference §1a, verified: usaussie/unccause2021-apps-script-samples
+    `meet_attendance.gs`): first/last name, text durations, times without a date (the date is in the file name)."""
+    return [
+        ["First name", "Last name", "Email", "Duration", "Time joined", "Time exited"],
+        ["Tessa", "Teacher", "t.teacher@uni.edu", "1 hr 2 min", "1:58:10 PM", "3:00:40 PM"],
+        ["Asha", "Rao", "asha.rao@uni.edu", "45 min", "2:01:02 PM", "2:59:00 PM"],
+        ["Ben", "Ng", "ben.ng@uni.edu", "30 sec", "2:10:00 PM", "2:10:30 PM"],
+        ["Chen", "Li", "chen.li@uni.edu", "1 hr", "2:00:00 PM", "3:00:00 PM"],
+    ]
+
+
+def google_meet_name_column() -> list[list[str]]:
+    """The newer Meet layout with one `Name` column (reference §1b, corroborating only): durations `42m`,
+    `1:00:00`, `95 min`, and full timestamps, which date the report themselves."""
+    return [
+        ["Name", "Email", "Duration", "Time joined", "Time exited"],
+        ["Asha Rao", "asha.rao@uni.edu", "42m", "2026-05-25 11:01:14", "2026-05-25 11:45:00"],
+        ["Ben Ng", "ben.ng@uni.edu", "1:00:00", "2026-05-25 11:00:00", "2026-05-25 12:00:00"],
+        ["Dana Evans", "dana.evans@uni.edu", "95 min", "2026-05-25 10:30:00", "2026-05-25 12:05:00"],
+    ]

@@ -17,6 +17,7 @@ import pytest
 
 from attendance.formats import (
     FORMAT_NAMES,
+    GOOGLE_MEET,
     MONTH_FIRST,
     TEAMS,
     TEAMS_2021,
@@ -282,6 +283,51 @@ def test_a_webinar_counts_overlapping_visits_once():
     webinar = parse_report(reports.comma_csv(layouts.zoom_webinar()), date_order=MONTH_FIRST)
     assert seconds_of(webinar)["Asha Rao"] == 3360
     assert [(p.key, p.role) for p in webinar.hosts] == [("Tessa Teacher", "Host"), ("Pat Panel", "Panelist")]
+
+
+# --- Google Meet -----------------------------------------------------------------------------------------------------
+
+LAYOUTS.update({
+    # Stated durations: 1 hr 2 min = 3720, 45 min = 2700, 30 sec = 30, 1 hr = 3600; the date from the file name.
+    "meet-2021": Layout(
+        GOOGLE_MEET, layouts.google_meet_2021, ("comma-csv", "excel-csv-cp1252", "xlsx"), datetime.date(2021, 10, 12),
+        {"Tessa Teacher": 3720, "Asha Rao": 2700, "Ben Ng": 30, "Chen Li": 3600},
+        options={"file_name": layouts.MEET_FILE_NAME},
+    ),
+    # 42m = 2520, 1:00:00 = 3600, 95 min = 5700; the full timestamps date it.
+    "meet-name-column": Layout(
+        GOOGLE_MEET, layouts.google_meet_name_column, ("comma-csv", "excel-csv-utf8", "xlsx"), datetime.date(2026, 5, 25),
+        {"Asha Rao": 2520, "Ben Ng": 3600, "Dana Evans": 5700},
+    ),
+})  # fmt: skip
+BAD_ROWS += [
+    pytest.param(
+        [*layouts.google_meet_2021()[:2], ["Asha", "Rao", "a@uni.edu", "a while", "2:01:02 PM", "2:59:00 PM"]],
+        {"file_name": layouts.MEET_FILE_NAME}, r"Row 3: the Duration 'a while' is not a duration", id="meet-duration",
+    ),
+    pytest.param(
+        [*layouts.google_meet_2021()[:2], ["Asha", "Rao", "a@uni.edu", "45 min", "after lunch", "2:59:00 PM"]],
+        {"file_name": layouts.MEET_FILE_NAME}, r"Row 3: the Time joined 'after lunch' is not a date and time",
+        id="meet-time",
+    ),
+]  # fmt: skip
+
+
+def test_a_meet_report_is_dated_by_its_file_name_else_the_date_field_else_refused():
+    data = reports.comma_csv(layouts.google_meet_2021())
+    assert parse_report(data, file_name=layouts.MEET_FILE_NAME).date == datetime.date(2021, 10, 12)
+    assert parse_report(data, file_name="2020-10-12 14-00 Algorithms.csv").date == datetime.date(2020, 10, 12)
+    assert parse_report(data, file_name="report.csv", date=datetime.date(2026, 3, 2)).date == datetime.date(2026, 3, 2)
+    with pytest.raises(ReportError, match=r"without a date and its file name \('report.csv'\) does not start or end"):
+        parse_report(data, file_name="report.csv")
+    with pytest.raises(ReportError, match="send the meeting's date as the date field"):
+        parse_report(data)
+
+
+def test_a_meet_participant_is_named_and_addressed():
+    report = parse_report(reports.comma_csv(layouts.google_meet_2021()), file_name=layouts.MEET_FILE_NAME)
+    asha = report.participants["Asha Rao"]
+    assert (asha.email, asha.reported_seconds, asha.connections, report.hosts) == ("asha.rao@uni.edu", 2700, [], [])
 
 
 # --- Every layout above, through reading and detection -----------------------------------------------------------
