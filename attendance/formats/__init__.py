@@ -2,8 +2,8 @@
 
 Bytes in, a `ParsedReport` (or a list of `RosterEntry`) or a `FileFormatError` naming the problem out.
 No ORM here: services decide what the parsed data means for a course. One module per report format (`teams_legacy`,
-`teams`, `teams_2021`, `teams_live`, `zoom`, `zoom_webinar`, `google_form`, `google_meet`), each declaring the
-heading row it reads (`signature`); `detection` picks the format by content.
+`teams`, `teams_2021`, `teams_live`, `zoom`, `zoom_webinar`, `google_form`, `google_meet`, `webex`), each declaring
+the heading row it reads (`signature`); `detection` picks the format by content.
 """
 
 from attendance.formats.detection import detect_format, parse_report
@@ -17,6 +17,7 @@ from attendance.formats.report import (
     TEAMS_2021,
     TEAMS_LEGACY,
     TEAMS_LIVE,
+    WEBEX,
     ZOOM,
     ZOOM_WEBINAR,
     Connection,
@@ -41,6 +42,7 @@ __all__ = [
     "TEAMS_2021",
     "TEAMS_LEGACY",
     "TEAMS_LIVE",
+    "WEBEX",
     "ZOOM",
     "ZOOM_WEBINAR",
     "Connection",

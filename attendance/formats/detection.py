@@ -27,7 +27,7 @@ from spreadsheets import (
     xlsx_text,
 )
 
-from attendance.formats import google_form, google_meet, teams, teams_2021, teams_legacy, teams_live, zoom
+from attendance.formats import google_form, google_meet, teams, teams_2021, teams_legacy, teams_live, webex, zoom
 from attendance.formats import zoom_webinar
 from attendance.formats.report import (
     FORMAT_NAMES,
@@ -37,6 +37,7 @@ from attendance.formats.report import (
     TEAMS_2021,
     TEAMS_LEGACY,
     TEAMS_LIVE,
+    WEBEX,
     ZOOM,
     ZOOM_WEBINAR,
     ParsedReport,
@@ -52,6 +53,7 @@ FORMATS = (
     (GOOGLE_FORM, google_form.SIGNATURES),
     (TEAMS_LIVE, teams_live.SIGNATURES),
     (GOOGLE_MEET, google_meet.SIGNATURES),
+    (WEBEX, webex.SIGNATURES),
     (ZOOM_WEBINAR, zoom_webinar.SIGNATURES),
     (ZOOM, zoom.SIGNATURES),
     (TEAMS_2021, teams_2021.SIGNATURES),
@@ -64,6 +66,7 @@ _ONE_TABLE = {
     GOOGLE_FORM: google_form.parse_google_form,
     TEAMS_LIVE: teams_live.parse_teams_live,
     GOOGLE_MEET: google_meet.parse_google_meet,
+    WEBEX: webex.parse_webex,
     ZOOM: zoom.parse_zoom,
 }
 _SECTIONED = {

@@ -26,6 +26,7 @@ ZOOM = "zoom"
 ZOOM_WEBINAR = "zoom_webinar"
 GOOGLE_FORM = "google_form"
 GOOGLE_MEET = "google_meet"
+WEBEX = "webex"
 
 FORMAT_NAMES = {
     TEAMS_LEGACY: "Teams attendance list",
@@ -36,6 +37,7 @@ FORMAT_NAMES = {
     ZOOM_WEBINAR: "Zoom webinar attendee report",
     GOOGLE_FORM: "Google Form responses",
     GOOGLE_MEET: "Google Meet attendance report",
+    WEBEX: "Webex meeting attendee report",
 }
 
 JOIN = 1

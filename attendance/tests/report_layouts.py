@@ -289,3 +289,20 @@ def google_meet_name_column() -> list[list[str]]:
         ["Ben Ng", "ben.ng@uni.edu", "1:00:00", "2026-05-25 11:00:00", "2026-05-25 12:00:00"],
         ["Dana Evans", "dana.evans@uni.edu", "95 min", "2026-05-25 10:30:00", "2026-05-25 12:05:00"],
     ]
+
+
+# --- Webex -------------------------------------------------------------------------------------------------------
+
+
+def webex_attendees() -> list[list[str]]:
+    """Webex meeting attendees, BUILT FROM DOCUMENTATION: no real export was found (reference §2). Fields and the
+    sample times are those of the Meeting Attendee Report API (api-evangelist/webex
+    `webex-meetingattendeereportobject-schema.json`); Webex exports are UTF-16 LE tab-separated (help.webex.com
+    nh17y2u). One row per join."""
+    return [
+        ["meetingTitle", "displayName", "email", "joinedTime", "leftTime", "duration", "participantType"],
+        ["Algorithms", "Tessa Teacher", "t.teacher@uni.edu", "2023-01-18T10:00:00+08:00", "2023-01-18T11:00:00+08:00", "60", "host"],
+        ["Algorithms", "Asha Rao", "asha.rao@uni.edu", "2023-01-18T10:26:30+08:00", "2023-01-18T10:46:30+08:00", "20", "attendee"],
+        ["Algorithms", "Asha Rao", "asha.rao@uni.edu", "2023-01-18T10:40:00+08:00", "2023-01-18T10:55:00+08:00", "15", "attendee"],
+        ["Algorithms", "Ben Ng", "ben.ng@uni.edu", "2023-01-18T10:05:00+08:00", "2023-01-18T10:35:00+08:00", "30", "attendee"],
+    ]  # fmt: skip

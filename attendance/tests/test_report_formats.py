@@ -22,6 +22,7 @@ from attendance.formats import (
     TEAMS,
     TEAMS_2021,
     TEAMS_LIVE,
+    WEBEX,
     ZOOM,
     ZOOM_WEBINAR,
     ReportError,
@@ -328,6 +329,41 @@ def test_a_meet_participant_is_named_and_addressed():
     report = parse_report(reports.comma_csv(layouts.google_meet_2021()), file_name=layouts.MEET_FILE_NAME)
     asha = report.participants["Asha Rao"]
     assert (asha.email, asha.reported_seconds, asha.connections, report.hosts) == ("asha.rao@uni.edu", 2700, [], [])
+
+
+# --- Webex (built from the documented fields: no real export was found) ------------------------------------------
+
+LAYOUTS.update({
+    # Tessa (host) 10:00–11:00 = 3600. Asha 10:26:30–10:46:30 and 10:40–10:55 overlap: 10:26:30–10:55 = 28 min
+    # 30 s = 1710. Ben 10:05–10:35 = 1800. The +08:00 offset is dropped: times as written.
+    "webex": Layout(
+        WEBEX, layouts.webex_attendees, ("utf16-tab", "excel-csv-utf8", "xlsx"), datetime.date(2023, 1, 18),
+        {"Tessa Teacher": 3600, "Asha Rao": 1710, "Ben Ng": 1800}, hosts=("Tessa Teacher",),
+    ),
+})  # fmt: skip
+BAD_ROWS += [
+    pytest.param(
+        [*layouts.webex_attendees()[:2], ["A", "Asha", "a@uni.edu", "2023-01-18T11:00:00", "2023-01-18T10:00:00", "0", "attendee"]],
+        {}, r"Row 3: Asha leaves at 10:00:00, before joining at 11:00:00", id="webex-leaves-first",
+    ),
+]  # fmt: skip
+
+
+def test_webex_reports_email_and_participant_type():
+    report = parse_report(reports.utf16_tab(layouts.webex_attendees()))
+    assert [(p.key, p.email, p.role) for p in report.participants.values()][:2] == [
+        ("Tessa Teacher", "t.teacher@uni.edu", "host"),
+        ("Asha Rao", "asha.rao@uni.edu", "attendee"),
+    ]
+    # Asha's joins 10:26:30–10:46:30 and 10:40–10:55 overlap: 1710, not 1200 + 900 = 2100.
+    assert seconds_of(report)["Asha Rao"] == 1710
+
+
+def test_a_one_table_report_under_a_preamble_is_read_from_its_heading_row():
+    rows = [["Attendance exported for Algorithms"], [], *layouts.webex_attendees()]
+    report = parse_report(reports.comma_csv(rows))
+    assert report.format == WEBEX and seconds_of(report) == LAYOUTS["webex"].seconds
+    assert report.participants["Asha Rao"].first_row == 5  # rows as the teacher sees them in Excel
 
 
 # --- Every layout above, through reading and detection -----------------------------------------------------------
