@@ -1,8 +1,10 @@
 """Reports that hold several tables in one file (the Teams reports, Zoom with its meeting block, Zoom webinars).
 
 The shared reader (`spreadsheets.read_table`) reads one table per file. Rather than write a second
-reader, each table of a sectioned file is handed to it on its own: every line outside the table is blanked,
-and since the reader skips blank rows but still counts them, row numbers stay those of the original file.
+reader, each table of a sectioned file is handed to it on its own: every line above the table is blanked (the
+reader skips blank rows but still counts them, so row numbers stay those of the original file) and the lines
+below it are left out. Lines are split into cells once, for finding titles and headings; a line's cells are
+normalised as headings only when a search reaches it.
 """
 
 from __future__ import annotations
