@@ -47,10 +47,16 @@ class CourseStudent(models.Model):
 
 
 class SourceFormat(models.TextChoices):
+    # The values of attendance.formats.report (FORMAT_NAMES), at most 16 characters (Session.source_format).
     TEAMS_LEGACY = "teams_legacy", "Microsoft Teams attendance list (legacy event log)"
     TEAMS = "teams", "Microsoft Teams attendance report"
+    TEAMS_2021 = "teams_2021", "Microsoft Teams attendance report (2021 layout)"
+    TEAMS_LIVE = "teams_live", "Microsoft Teams live event attendee report"
     ZOOM = "zoom", "Zoom participants report"
+    ZOOM_WEBINAR = "zoom_webinar", "Zoom webinar attendee report"
     GOOGLE_FORM = "google_form", "Google Form responses"
+    GOOGLE_MEET = "google_meet", "Google Meet attendance report"
+    WEBEX = "webex", "Webex meeting attendee report"
 
 
 class Session(models.Model):

@@ -265,7 +265,17 @@ class UploadResult:
 
 def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions) -> PlannedSession:
     try:
-        report = parse_report(data, date_order=options.date_order, identity=options.identity, **reader_limits())
+        report = parse_report(
+            data,
+            date_order=options.date_order,
+            identity=options.identity,
+            # A report that writes no date (Google Meet) takes it from the file name, else the date field; UTC
+            # times (a Teams live event's) are shown in the product's time zone, as end_time is read.
+            file_name=name,
+            date=options.date,
+            time_zone=timezone.get_current_timezone(),
+            **reader_limits(),
+        )
     except FileFormatError as error:
         raise AttendanceError(f"{name}: {error}") from None
     if options.date is not None and options.date != report.date:
@@ -287,13 +297,15 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
     if matches.ambiguous:
         described = "; ".join(f"'{p.key}' (row {p.first_row}) could be roll {', '.join(r)}" for p, r in matches.ambiguous)
         raise AttendanceError(f"{name}: some participants match more than one student: {described}.")
-    if matches.unknown and not options.ignore_unknown:
-        listed = ", ".join(f"'{p.key}' (row {p.first_row})" for p in matches.unknown)
+    # Hosts (organisers, presenters, panelists) not on the roster run the meeting: left out, never refused.
+    unknown = [participant for participant in matches.unknown if not participant.is_host]
+    if unknown and not options.ignore_unknown:
+        listed = ", ".join(f"'{p.key}' (row {p.first_row})" for p in unknown)
         raise UnknownParticipants(
             f"{name}: these participants are not on the course roster: {listed}. Add them with /add_students, "
             "or send unknown=ignore to leave them out.",
             file_name=name,
-            participants=list(matches.unknown),
+            participants=unknown,
         )
 
     # SPEC §3: without end_time, whoever is still connected at the end of the file is counted to its last event

@@ -38,6 +38,7 @@ CASES = [
     "tutor_assessments",
     "task_definitions",
     "teams_log",
+    "report_formats",
     "whitespace_runs",
     "attendance_upload",
     "attendance_report",

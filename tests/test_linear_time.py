@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import io
 import re
 import signal
@@ -42,10 +43,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from attendance.formats import Participant, parse_report, parse_roster
+from attendance.formats import Participant, ReportError, parse_report, parse_roster
 from attendance.matching import match_participants
 from attendance.models import Course
 from attendance.services import AttendanceError, UploadOptions, record_attendance
+from attendance.tests import report_layouts as layouts
 from attendance.tests import reports
 from doubtfire.models import Role
 from doubtfire.services import (
@@ -91,6 +93,13 @@ def hostile(name: str, run: str) -> str:
         "padded-duration": "52m" + run + "0s",
         "email-of-dots": "a@" + "a." * (LONG // 2) + "!",
         "email-run": "a" + run + "@uni.edu",
+        # Issue 15's forms: a month as a word, a duration written out, a section title, a yes/no flag.
+        "month-run": "Mar" + run + "22," + run + "2025" + run + "08:56:00",
+        "month-run-x": "Mar 22, 2025" + run + "x",
+        "worded-duration": "1" + run + "hr" + run + "2" + run + "min",
+        "worded-duration-x": "1 hr" + run + "x",
+        "title-run": "2." + run + "x",
+        "time-of-day-run": "10:00" + run + "AM" + run,
     }[name]
 
 
@@ -294,6 +303,97 @@ def test_google_form(run, encoding, column, value):
 def test_roster(run, encoding, column, value):
     data = ENCODINGS[encoding](with_cell([["Roll Number", "Name"], ["1", "Asha"]], column, hostile(value, RUNS[run])))
     returns_or_refuses(lambda: parse_roster(data, budget=WIDE))
+
+
+# --- Issue 15's layouts: every reader, a cell at a time --------------------------------------------------------
+
+
+def with_layout_cell(rows, heading: str, value: str):
+    """``rows`` of a layout with the cell under ``heading`` (in the first heading row that has it) replaced in the
+    row below; a heading that is a lone title line (a section title) is itself replaced."""
+    rows = [list(row) for row in rows]
+    at = next(index for index, row in enumerate(rows) if heading in row)
+    if len(rows[at]) == 1:
+        rows[at][0] = value
+    else:
+        rows[at + 1][rows[at].index(heading)] = value
+    return rows
+
+
+LAYOUT_CELLS = [
+    ("meet", "First name", "name-run-tag"),
+    ("meet", "Email", "email-of-dots"),
+    ("meet", "Duration", "worded-duration"),
+    ("meet", "Duration", "worded-duration-x"),
+    ("meet", "Duration", "padded-duration"),
+    ("meet", "Time joined", "time-of-day-run"),
+    ("meet", "Time exited", "time-run-x"),
+    ("teams-german", "2. Teilnehmer", "title-run"),
+    ("teams-german", "Erster Beitritt", "time-run-x"),
+    ("teams-german", "Dauer der Besprechung", "worded-duration-x"),
+    ("teams-german", "Beitreten", "padded-time"),
+    ("teams-german", "Rolle", "a-run-b"),
+    ("teams-german", "Name", "x-run-tag-x"),
+    ("teams-2021", "Full Name", "name-run-tag"),
+    ("teams-2021", "Join Time", "time-run-x"),
+    ("teams-2021", "Role", "a-run-b"),
+    ("teams-2021", "Meeting Start Time", "padded-time"),
+    ("teams-live", "Full Name", "a-run-b"),
+    ("teams-live", "Participant Id", "email-of-dots"),
+    ("teams-live", "UTC Event Timestamp", "padded-time"),
+    ("teams-live", "Action", "a-run-b"),
+    ("teams-live", "Session Id", "a-run-b"),
+    ("zoom-new-ui", "Name (original name)", "name-run-original"),
+    ("zoom-new-ui", "Join time", "month-run"),
+    ("zoom-new-ui", "Leave time", "month-run-x"),
+    ("zoom-new-ui", "In waiting room", "a-run-b"),
+    ("zoom-new-ui", "Host", "name-run-original"),
+    ("zoom-new-ui", "Start time", "month-run-x"),
+    ("zoom-unique", "Total duration (minutes)", "a-run-b"),
+    ("zoom-unique", "Name (original name)", "paren-run"),
+    ("zoom-webinar", "User Name (Original Name)", "name-run-original"),
+    ("zoom-webinar", "Attended", "a-run-b"),
+    ("zoom-webinar", "Join Time", "time-run-x"),
+    ("zoom-webinar", "Actual Start Time", "padded-time"),
+    ("zoom-webinar", "Host Details", "a-run-b"),
+    ("webex", "displayName", "a-run-b"),
+    ("webex", "joinedTime", "time-run-x"),
+    ("webex", "leftTime", "padded-time"),
+    ("webex", "participantType", "a-run-b"),
+]
+LAYOUTS = {
+    "meet": (layouts.google_meet_2021, ("comma-csv", "xlsx"), {"file_name": layouts.MEET_FILE_NAME}),
+    "teams-german": (layouts.teams_german, ("utf16-tab", "xlsx"), {}),
+    "teams-2021": (layouts.teams_2021, ("utf16-tab", "xlsx"), {}),
+    "teams-live": (layouts.teams_live_event, ("comma-csv", "xlsx"), {"date_order": "month-first"}),
+    "zoom-new-ui": (layouts.zoom_new_ui, ("comma-csv", "xlsx"), {}),
+    "zoom-unique": (layouts.zoom_unique_users, ("comma-csv",), {"file_name": layouts.ZOOM_UNIQUE_FILE_NAME}),
+    "zoom-webinar": (layouts.zoom_webinar, ("comma-csv", "xlsx"), {"date_order": "month-first"}),
+    "webex": (layouts.webex_attendees, ("utf16-tab", "xlsx"), {}),
+}
+
+
+@pytest.mark.parametrize("run", sorted(RUNS))
+@pytest.mark.parametrize(("layout", "heading", "value"), LAYOUT_CELLS)
+def test_issue_15_layouts(run, layout, heading, value):
+    build, encodings, options = LAYOUTS[layout]
+    rows = with_layout_cell(build(), heading, hostile(value, RUNS[run]))
+    for encoding in encodings:
+        data = ENCODINGS[encoding](rows)
+        returns_or_refuses(lambda: parse_report(data, budget=WIDE, **options))
+
+
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_issue_15_padded_cells_are_read_as_the_teacher_meant(run):
+    meet = with_layout_cell(layouts.google_meet_2021(), "Duration", hostile("worded-duration", RUNS[run]))
+    report = returns_or_refuses(lambda: parse_report(reports.comma_csv(meet), budget=WIDE, file_name=layouts.MEET_FILE_NAME))
+    assert report.participants["Tessa Teacher"].reported_seconds == 3720  # 1 hr 2 min
+    zoom = with_layout_cell(layouts.zoom_new_ui(), "Join time", hostile("month-run", RUNS[run]))
+    report = returns_or_refuses(lambda: parse_report(reports.comma_csv(zoom), budget=WIDE))
+    assert report.participants["Tessa Teacher"].connections[0].at == datetime.datetime(2025, 3, 22, 8, 56)
+    padded_name = hostile("worded-duration", RUNS[run]) + ".csv"
+    report = returns_or_refuses(lambda: parse_report(reports.comma_csv(layouts.google_meet_2021()), file_name=padded_name))
+    assert isinstance(report, ReportError) and "send the meeting's date" in str(report)
 
 
 # --- The per-row name clean-ups, with AMPLIFY hostile names in one file ---------------------------------------

@@ -1,21 +1,29 @@
-"""Pure parsers for the files teachers upload: rosters and four kinds of attendance report.
+"""Pure parsers for the files teachers upload: rosters and every kind of attendance report they are handed.
 
 Bytes in, a `ParsedReport` (or a list of `RosterEntry`) or a `FileFormatError` naming the problem out.
-No ORM here: services decide what the parsed data means for a course.
+No ORM here: services decide what the parsed data means for a course. One module per report format (`teams_legacy`,
+`teams`, `teams_2021`, `teams_live`, `zoom`, `zoom_webinar`, `google_form`, `google_meet`, `webex`), each declaring
+the heading row it reads (`signature`); `detection` picks the format by content.
 """
 
 from attendance.formats.detection import detect_format, parse_report
 from attendance.formats.report import (
     FORMAT_NAMES,
     GOOGLE_FORM,
+    GOOGLE_MEET,
     JOIN,
     LEAVE,
     TEAMS,
+    TEAMS_2021,
     TEAMS_LEGACY,
+    TEAMS_LIVE,
+    WEBEX,
     ZOOM,
+    ZOOM_WEBINAR,
     Connection,
     ParsedReport,
     Participant,
+    ReadOptions,
     ReportError,
 )
 from attendance.formats.roster import RosterEntry, parse_roster
@@ -26,15 +34,21 @@ __all__ = [
     "DAY_FIRST",
     "FORMAT_NAMES",
     "GOOGLE_FORM",
+    "GOOGLE_MEET",
     "JOIN",
     "LEAVE",
     "MONTH_FIRST",
     "TEAMS",
+    "TEAMS_2021",
     "TEAMS_LEGACY",
+    "TEAMS_LIVE",
+    "WEBEX",
     "ZOOM",
+    "ZOOM_WEBINAR",
     "Connection",
     "ParsedReport",
     "Participant",
+    "ReadOptions",
     "ReportError",
     "RosterEntry",
     "TimestampError",

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from spreadsheets import Table
 
-from attendance.formats.report import GOOGLE_FORM, ParsedReport, Participant, ReportError, single_date
+from attendance.formats.report import GOOGLE_FORM, ParsedReport, Participant, ReadOptions, ReportError, single_date
+from attendance.formats.signature import Column, Signature
 from attendance.formats.timestamps import MONTH_FIRST, TimestampError, parse_timestamp
 
-HEADINGS = ("timestamp", "your_roll_number")
+SIGNATURES = (Signature(needs=(Column("Timestamp", ("timestamp",)), Column("Your Roll Number", ("your_roll_number",)))),)
 
 
-def is_google_form(headers: set[str]) -> bool:
-    return set(HEADINGS) <= headers
-
-
-def parse_google_form(table: Table) -> ParsedReport:
+def parse_google_form(table: Table, options: ReadOptions) -> ParsedReport:
+    """One participant per roll that answered; the upload's date order does not apply (see the module's note)."""
     participants: dict[str, Participant] = {}
     stamps = []
     for row in table.rows:

@@ -19,21 +19,23 @@ from attendance.formats.report import (
     Connection,
     ParsedReport,
     Participant,
+    ReadOptions,
     ReportError,
     single_date,
 )
-from attendance.formats.timestamps import DAY_FIRST, TimestampError, parse_timestamp
+from attendance.formats.signature import Column, Signature
+from attendance.formats.timestamps import TimestampError, parse_timestamp
 
-HEADINGS = ("full_name", "user_action", "timestamp")
+SIGNATURES = (
+    Signature(needs=(Column("Full Name", ("full_name",)), Column("User Action", ("user_action",)), Column("Timestamp", ("timestamp",)))),
+)
 _ACTIONS = {"joined": JOIN, "joined before": JOIN, "left": LEAVE}
 _ACTIONS.update({"Joined": JOIN, "Joined before": JOIN, "Left": LEAVE})  # as Teams writes them: no folding
 
 
-def is_teams_legacy(headers: set[str]) -> bool:
-    return set(HEADINGS) <= headers
-
-
-def parse_teams_legacy(table: Table, *, order: str = DAY_FIRST) -> ParsedReport:
+def parse_teams_legacy(table: Table, options: ReadOptions) -> ParsedReport:
+    """Each row a join (`Joined`, `Joined before`) or a leave (`Left`) of the person in Full Name."""
+    order = options.order
     participants: dict[str, Participant] = {}
     # A log repeats each second many times: each distinct timestamp text is read once, and only its
     # first row is kept for the one-date check (the first row of a second date is always such a row).

@@ -30,6 +30,27 @@ def comma_csv(rows, *, bom=False) -> bytes:
     return (b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8")
 
 
+def _padded(rows) -> list[list]:
+    """Every row as wide as the widest: Excel writes its sheet's used range, so short rows end in empty cells."""
+    width = max((len(row) for row in rows), default=0)
+    return [list(row) + [""] * (width - len(row)) for row in rows]
+
+
+def excel_csv_utf8(rows) -> bytes:
+    """Excel's "CSV UTF-8 (Comma delimited)" re-save: BOM, commas, CRLF, rows padded to the sheet's width."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(_padded(rows))
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def excel_csv_cp1252(rows, *, delimiter=",") -> bytes:
+    """Excel's "CSV (Comma delimited)" re-save: Windows-1252, no BOM, CRLF, rows padded to the sheet's width.
+    With ``delimiter=";"``, what a German or French Excel writes under the same name."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(_padded(rows))
+    return buffer.getvalue().encode("cp1252")
+
+
 def xlsx(rows) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -52,6 +73,20 @@ def excel_dates(rows):
     """Rows as Excel keeps them after opening a report: timestamp texts become real datetime cells."""
     def cell(value):
         for pattern in ("%d/%m/%Y, %I:%M:%S %p", "%d/%m/%Y %I:%M:%S %p"):
+            try:
+                return datetime.datetime.strptime(value, pattern)
+            except (TypeError, ValueError):
+                pass
+        return value
+
+    return [[cell(value) for value in row] for row in rows]
+
+
+def excel_dates_as(rows, *patterns):
+    """Rows as Excel keeps them after opening a report: cells that read as one of ``patterns`` (strptime) become
+    real datetime cells, which an XLSX then stores as dates (read back year first)."""
+    def cell(value):
+        for pattern in patterns:
             try:
                 return datetime.datetime.strptime(value, pattern)
             except (TypeError, ValueError):

@@ -15,7 +15,13 @@ from attendance.formats import (
     parse_report,
     parse_roster,
 )
-from attendance.formats.timestamps import TimestampError, parse_duration, parse_timestamp
+from attendance.formats.timestamps import (
+    TimestampError,
+    date_in_file_name,
+    parse_duration,
+    parse_time_of_day,
+    parse_timestamp,
+)
 from attendance.presence import connected_seconds
 from attendance.tests import reports
 from spreadsheets import FileFormatError
@@ -68,7 +74,7 @@ SECTIONED_ENCODINGS = [
 
 
 @pytest.mark.parametrize("encode", SECTIONED_ENCODINGS)
-def test_current_teams_report_uses_activities_and_skips_the_organiser(encode):
+def test_current_teams_report_uses_activities_and_marks_the_organiser_a_host(encode):
     data = reports.teams_report(
         encode=encode,
         participants=[
@@ -86,12 +92,14 @@ def test_current_teams_report_uses_activities_and_skips_the_organiser(encode):
     assert detect_format(data) == TEAMS
     report = parse_report(data)
     assert report.date == datetime.date(2026, 2, 13)
-    assert set(report.participants) == {"Asha Rao", "Ben Ng (External)"}
-    # Asha: 9:01–9:30 (29 min) + 9:35–9:58 (23 min) = 52 min = 3120 s. Ben: 10 min = 600 s.
-    assert seconds_by_participant(report, end=None) == {"Asha Rao": 3120, "Ben Ng (External)": 600}
+    # The organiser is reported, marked a host: counted only if they are on the roster (services).
+    assert [(p.key, p.role) for p in report.hosts] == [("Teacher", "Organizer")]
+    # Teacher: 9:00–10:00 = 3600 s. Asha: 9:01–9:30 (29 min) + 9:35–9:58 (23 min) = 52 min = 3120 s. Ben: 600 s.
+    assert seconds_by_participant(report, end=None) == {"Teacher": 3600, "Asha Rao": 3120, "Ben Ng (External)": 600}
     assert "Ben Ng" in report.participants["Ben Ng (External)"].names
+    assert report.participants["Asha Rao"].email == "21cs001@uni.edu"
     by_email = parse_report(data, identity="email")
-    assert set(by_email.participants) == {"21cs001", "Ben Ng (External)"}
+    assert set(by_email.participants) == {"t", "21cs001", "Ben Ng (External)"}
 
 
 @pytest.mark.parametrize("encode", SECTIONED_ENCODINGS)
@@ -198,10 +206,40 @@ def test_roster_with_wrong_headings():
         ("7/22/26, 7:02:11 PM", "month-first", datetime.datetime(2026, 7, 22, 19, 2, 11)),
         ("2021-02-13 09:35:35", "month-first", datetime.datetime(2021, 2, 13, 9, 35, 35)),
         ("2021-02-13T09:35:35Z", "day-first", datetime.datetime(2021, 2, 13, 9, 35, 35)),
+        # Issue 15's date policy: the date order applies to slash dates with the year last, nothing else.
+        ("15/11/22, 09:31:18", "day-first", datetime.datetime(2022, 11, 15, 9, 31, 18)),  # Teams en-GB
+        ("11/26/25, 4:16:54 PM", "month-first", datetime.datetime(2025, 11, 26, 16, 16, 54)),  # Teams en-US
+        ("15.11.2022, 09:31:18", "day-first", datetime.datetime(2022, 11, 15, 9, 31, 18)),  # Teams de/pl
+        ("05.11.2022, 09:31:18", "month-first", datetime.datetime(2022, 11, 5, 9, 31, 18)),  # dots: day first always
+        ("Mar 22, 2025 19:13:27", "day-first", datetime.datetime(2025, 3, 22, 19, 13, 27)),  # Zoom reports UI
+        ("Mar 2, 2025 07:13:27 PM", "month-first", datetime.datetime(2025, 3, 2, 19, 13, 27)),
+        ("2 March 2025 7:13 PM", "month-first", datetime.datetime(2025, 3, 2, 19, 13)),
+        ("2023-01-18T10:26:30+08:00", "month-first", datetime.datetime(2023, 1, 18, 10, 26, 30)),  # Webex API
     ],
 )
 def test_timestamps(text, order, expected):
     assert parse_timestamp(text, order=order) == expected
+
+
+@pytest.mark.parametrize("text", ["Mar 32, 2025 10:00", "Smarch 2, 2025 10:00", "Mar 2 25 10:00", "Mar, 2025"])
+def test_month_names_that_are_not_dates_are_refused(text):
+    with pytest.raises(TimestampError):
+        parse_timestamp(text)
+
+
+def test_times_of_day_and_dates_in_file_names():
+    assert parse_time_of_day("10:00:12 AM") == datetime.time(10, 0, 12)
+    assert parse_time_of_day(" 2:05 pm ") == datetime.time(14, 5)
+    with pytest.raises(TimestampError):
+        parse_time_of_day("13/2/2021 10:00")
+    # Google Meet (2021 and 2020 names), Zoom's participants export, paths from a browser; nothing else.
+    assert date_in_file_name("2021-10-12 14:00 Algorithms - Attendance Report.csv") == datetime.date(2021, 10, 12)
+    assert date_in_file_name("2020-10-12 14-00 Algorithms.csv") == datetime.date(2020, 10, 12)
+    assert date_in_file_name("participants_81234567890_2025_03_22.csv") == datetime.date(2025, 3, 22)
+    assert date_in_file_name("C:\\Users\\t\\2021-10-12 Lab.xlsx") == datetime.date(2021, 10, 12)
+    assert date_in_file_name("Attendance Report.csv") is None
+    assert date_in_file_name("Class of 2021-10-12 notes (copy).csv") is None  # not at either end
+    assert date_in_file_name("2021-02-30 x.csv") is None
 
 
 def test_timestamp_errors():
@@ -211,9 +249,25 @@ def test_timestamp_errors():
         parse_timestamp("2/13/2021 9:00", order="day-first")
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("1h 27m 51s", 5271), ("45s", 45), ("27m", 1620), ("1:02:03", 3723)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("1h 27m 51s", 5271), ("45s", 45), ("27m", 1620), ("1:02:03", 3723),
+        # Teams: 1h 2m 3s = 3600 + 120 + 3; 55m = 3300; 10m 28s = 628; German 10 Min. 5 Sek. = 605.
+        ("1h 2m 3s", 3723), ("55m", 3300), ("10m 28s", 628), ("10 Min. 5 Sek.", 605), ("1 Std. 2 Min.", 3720),
+        # Google Meet: 1 hr 2 min = 3720; 45 min = 2700; 30 sec = 30; the newer 42m, 1:00:00, 95 min.
+        ("1 hr 2 min", 3720), ("45 min", 2700), ("30 sec", 30), ("42m", 2520), ("1:00:00", 3600), ("95 min", 5700),
+        ("2 hrs 1 min 5 secs", 7265), ("2 godz. 3 min 4 sek.", 7384),
+    ],
+)  # fmt: skip
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["1 hr 2 hr", "min 5", "5 lightyears", "1.5 hr", "1 hr 2", "1" * 12 + " min", ""])
+def test_durations_that_are_not_durations_are_refused(text):
+    with pytest.raises(TimestampError):
+        parse_duration(text)
 
 
 @pytest.mark.parametrize(

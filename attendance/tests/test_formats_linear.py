@@ -68,14 +68,14 @@ NAMES = st.lists(gap_then(NAME_TOKENS), max_size=6).map("".join)
 @EQUIVALENCE
 @given(NAMES)
 def test_teams_tag_removal_gives_what_the_old_pattern_gave(name):
-    assert teams._without_tag(name) == OLD_TEAMS_TAGS.sub("", name)
+    assert teams.without_tag(name) == OLD_TEAMS_TAGS.sub("", name)
 
 
 @EQUIVALENCE
 @given(NAMES)
 def test_zoom_original_name_is_what_the_old_pattern_found(name):
     old = OLD_ZOOM_RENAMED.match(name)
-    new = zoom._renamed(name)
+    new = zoom.renamed(name)
     if old is None and new is not None:
         # The old pattern's `.` stopped at a line break inside the shown name; a name is one line of text
         # to a teacher, so "Asha\nRao (asha)" is now read like "Asha Rao (asha)".
@@ -153,12 +153,12 @@ RUNS = [
 
 @pytest.mark.parametrize("run", RUNS)
 def test_name_clean_ups_on_long_runs(run):
-    assert teams._without_tag("a" + run + "b") == "a" + run + "b"
-    assert teams._without_tag(run + "(guest)x") == run + "(guest)x"
-    assert teams._without_tag("Ben" + run + "(Guest)" + run) == "Ben"
-    assert zoom._renamed("a" + run + "b") is None
-    assert zoom._renamed("(" + run) is None
-    assert zoom._renamed("Asha" + run + "(asha" + run + ")" + run) == ("Asha", "asha" + run)
+    assert teams.without_tag("a" + run + "b") == "a" + run + "b"
+    assert teams.without_tag(run + "(guest)x") == run + "(guest)x"
+    assert teams.without_tag("Ben" + run + "(Guest)" + run) == "Ben"
+    assert zoom.renamed("a" + run + "b") is None
+    assert zoom.renamed("(" + run) is None
+    assert zoom.renamed("Asha" + run + "(asha" + run + ")" + run) == ("Asha", "asha" + run)
 
 
 @pytest.mark.parametrize("run", RUNS)

@@ -115,6 +115,31 @@ def small_files() -> dict[str, bytes]:
             b"Task,T1,d,1,9,FALSE,500,FALSE,50,{not json,,[{oops,1,Mon,2,Funday,3,Mon\n"
         ),
         "google_form_no_roll.csv": b"Timestamp,Your Name\n2021/03/01 10:00:00,Alice\n",
+        # Issue 15's layouts, each wrong in one way a real file can be.
+        "meet_without_date.csv": (  # Google Meet: times alone, and no date in this file's name
+            b"First name,Last name,Email,Duration,Time joined,Time exited\n"
+            b"Alice,Liddell,alice@example.edu,45 min,10:00:12 AM,10:45:12 AM\n"
+        ),
+        "meet_duration_in_words.csv": (
+            b"Name,Email,Duration,Time joined,Time exited\n2021-03-01 Alice,a@example.edu,most of it,10:00 AM,11:00 AM\n"
+        ),
+        "teams_german_impossible_date.csv": (  # dotted dates are day first: there is no 31 February
+            "1. Zusammenfassung\n\n2. Teilnehmer\n"
+            "Name\tErster Beitritt\tLetztes Verlassen\tDauer der Besprechung\tE-Mail\tTeilnehmer-ID (UPN)\tRolle\n"
+            "Alice\t31.02.2022, 09:00:00\t31.02.2022, 10:00:00\t60 Min.\ta@example.edu\ta@example.edu\tTeilnehmer\n"
+        ).encode("utf-16"),
+        "teams_live_unknown_action.csv": (
+            b"Session Id,Participant Id,Full Name,UserAgent,UTC Event Timestamp,Action,Role\n"
+            b"s1,alice@example.edu,Alice,x,3/1/2021 10:00:00 AM,Teleported,Attendee\n"
+        ),
+        "zoom_webinar_attended_without_times.csv": (
+            b"Attendee Report\nAttendee Details\n"
+            b"Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\nYes,Alice,a@example.edu,--,--,--\n"
+        ),
+        "webex_left_before_joined.csv": (
+            "displayName\temail\tjoinedTime\tleftTime\tduration\tparticipantType\n"
+            "Alice\ta@example.edu\t2021-03-01T11:00:00+01:00\t2021-03-01T10:00:00+01:00\t0\tattendee\n"
+        ).encode("utf-16"),
         "xlsx_truncated.xlsx": good_xlsx[: len(good_xlsx) // 2],
         "xlsx_zip_bomb.xlsx": _zip(
             {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": bytes(1000)},
