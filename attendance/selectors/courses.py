@@ -1,12 +1,8 @@
-"""Reads of the attendance half: finding a teacher's course, the course objects of the seed, the reports.
-
-Every function runs a fixed number of queries whatever the number of students and dates.
-"""
+"""A teacher's courses: finding one, the seed's course objects, and the dashboard's course cards."""
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,25 +10,8 @@ from fractions import Fraction
 from django.db.models import Count, Max, Q
 
 from attendance.models import Course, CourseStudent, Record, Session
-
-DEFAULT_CUTOFF = Fraction(75)
-
-
-def is_defaulter(*, attended: int, recorded: int, cutoff: Fraction = DEFAULT_CUTOFF) -> bool:
-    """The defaulter rule: attendance below ``cutoff`` percent over the dates the student has a record for.
-
-    Exactly the cutoff is not a defaulter, and a student with no recorded date is not one either (there is
-    nothing to judge them on). The one copy of the rule: reports, downloads and the course cards call it.
-    """
-    # Exact arithmetic: 3 of 4 at a 75 % cutoff is not a defaulter, with no float rounding doubts.
-    return recorded > 0 and attended * 100 < cutoff * recorded
-
-
-def natural_roll_key(roll: str):
-    """Sort rolls as people do: "2" before "10", "CS9" before "CS10"; "01" and "1" kept apart."""
-    parts = re.split(r"(\d+)", roll.casefold())
-    # isdecimal() is exactly what `\d` split off (and int() reads); isdigit() also holds for "²", which int() refuses.
-    return [(0, int(part), "") if part.isdecimal() else (1, 0, part) for part in parts if part], roll
+from attendance.selectors.rolls import natural_roll_key
+from attendance.standing import DEFAULT_CUTOFF, is_defaulter
 
 
 def course_of(*, owner, course_id: str, batch: int) -> Course | None:
@@ -89,67 +68,6 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
             course_object["still_connected"] = dict(still_by_course[c.pk])
         objects.append(course_object)
     return objects
-
-
-# The report's one column beyond the seed's, written only when a listed student has such a date: the dates on
-# which the student's list ended with them connected and no end time was sent, so their Present/Absent rests on
-# time counted to the file's last event. A column, not a marked cell, so every date cell stays exactly
-# Present or Absent for the scripts and formulas that read them; not a footnote, so it stays with its row
-# when the teacher sorts or filters.
-STILL_CONNECTED_COLUMN = "Still connected when the list was saved"
-
-
-@dataclass(frozen=True)
-class AttendanceReport:
-    header: list[str]
-    rows: list[list[str | int]]
-    dates: list[datetime.date]
-
-    @property
-    def latest_date(self) -> datetime.date | None:
-        return self.dates[-1] if self.dates else None
-
-
-def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: Fraction = DEFAULT_CUTOFF) -> AttendanceReport:
-    """`Sl. No., Roll Number, Name, <dates ascending>` with Present/Absent, rows in natural roll order, then
-    STILL_CONNECTED_COLUMN (dates, `YYYY-MM-DD, ...`) when a listed student was still connected when a list
-    was saved.
-
-    A defaulter's attendance is below ``cutoff`` percent (exactly the cutoff is not a defaulter), counted
-    over the dates they have a record for. A blank cell means no record (enrolled after that date).
-    Three queries: sessions, students, records.
-    """
-    sessions = list(Session.objects.filter(course=course).order_by("date").values_list("pk", "date"))
-    students = sorted(
-        CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1])
-    )
-    present = {}
-    still_connected = set()
-    for student_id, session_id, value, still in Record.objects.filter(session__course=course).values_list(
-        "student_id", "session_id", "present", "still_connected"
-    ):
-        present[student_id, session_id] = value
-        if still:
-            still_connected.add((student_id, session_id))
-    rows = []
-    notes = []
-    for student_id, roll, name in students:
-        marks = [present.get((student_id, session_id)) for session_id, _ in sessions]
-        recorded = [mark for mark in marks if mark is not None]
-        if defaulters_only and not is_defaulter(
-            attended=sum(1 for mark in recorded if mark), recorded=len(recorded), cutoff=cutoff
-        ):
-            continue
-        cells = ["" if mark is None else ("Present" if mark else "Absent") for mark in marks]
-        rows.append([len(rows) + 1, roll, name, *cells])
-        notes.append(", ".join(f"{date:%Y-%m-%d}" for session_id, date in sessions if (student_id, session_id) in still_connected))
-    dates = [date for _, date in sessions]
-    header = ["Sl. No.", "Roll Number", "Name", *(f"{date:%Y-%m-%d}" for date in dates)]
-    if any(notes):
-        header.append(STILL_CONNECTED_COLUMN)
-        for row, note in zip(rows, notes):
-            row.append(note)
-    return AttendanceReport(header=header, rows=rows, dates=dates)
 
 
 @dataclass(frozen=True)

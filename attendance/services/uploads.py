@@ -1,8 +1,4 @@
-"""Every write of the attendance half: courses, rosters, and recording sessions from reports.
-
-Services are keyword-only, run in one transaction, and raise `AttendanceError` (a sentence for the
-teacher, rendered as 400) for anything the caller must fix. Nothing is written when they raise.
-"""
+"""Recording sessions from meeting reports: every file is checked before anything is written."""
 
 from __future__ import annotations
 
@@ -10,185 +6,24 @@ import datetime
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from attendance.formats import (
     DAY_FIRST,
     GOOGLE_FORM,
     ParsedReport,
-    RosterEntry,
     TimestampError,
     parse_end_time,
     parse_report,
-    parse_roster,
 )
 from attendance.matching import match_participants
 from attendance.models import Course, CourseStudent, Record, Session
 from attendance.presence import PresenceError, last_event, measure_presence
 from attendance.selectors import natural_roll_key
-from doubtfire.models import Role
-from spreadsheets import FileFormatError, ReadBudget
-
-
-class AttendanceError(Exception):
-    """Something the teacher must fix; ``message`` is one clear sentence."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class UnknownParticipants(AttendanceError):
-    """A report names people who match no student of the roster. ``participants`` lists them (key, first
-    row, other names) so a page can show them as a table; ``message`` is the API's sentence."""
-
-    def __init__(self, message: str, *, file_name: str, participants: list):
-        super().__init__(message)
-        self.file_name = file_name
-        self.participants = participants
-
-
-def reader_limits() -> dict:
-    """The keyword arguments every report and roster parser passes on to the shared reader: the budget."""
-    return {"budget": ReadBudget.from_settings(settings)}
-
-
-def read_roster(*, name: str, data: bytes) -> list[RosterEntry]:
-    """Parse a roster upload, turning format problems into AttendanceError naming the file."""
-    try:
-        return parse_roster(data, **reader_limits())
-    except FileFormatError as error:
-        raise AttendanceError(f"{name}: {error}") from None
-
-
-# --- Teachers ---------------------------------------------------------------------------------------
-
-
-def sign_up_teacher(*, name: str, email: str, password: str):
-    """Create a teacher account whose username is the lower-cased email.
-
-    The teacher gets system role Tutor: they own the attendance courses they create and nothing else. Signing
-    up grants no power over other people (no users upload, no units); an Admin grants Convenor or Admin (admin
-    site, `PATCH /api/users/<id>/`, or `manage.py set_role`).
-
-    The email must be unused by anyone, compared without case; the password must pass Django's validators.
-    """
-    email = email.strip().lower()
-    first_name, _, last_name = " ".join(name.split()).partition(" ")
-    if not first_name:
-        raise AttendanceError("The name must not be blank.")
-    User = get_user_model()
-    user = User(username=email, email=email, first_name=first_name[:150], last_name=last_name[:150], role=Role.TUTOR)
-    try:
-        validate_password(password, user=user)
-    except ValidationError as error:
-        raise AttendanceError("The password is not accepted: " + " ".join(error.messages)) from None
-    taken = AttendanceError("A user with this email has already registered.")
-    with transaction.atomic():
-        if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
-            raise taken
-        user.set_password(password)
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:
-            raise taken from None
-    return user
-
-
-# --- Courses and rosters ----------------------------------------------------------------------------
-
-
-def create_course(*, owner, course_id: str, course_name: str, batch: int, roster: list[RosterEntry]) -> Course:
-    """Create a course of ``owner`` with its roster. Three queries (exists check, course, students)."""
-    with transaction.atomic():
-        if Course.objects.filter(owner=owner, course_id=course_id, batch=batch).exists():
-            raise AttendanceError(f"You already have a course {course_id} for batch {batch}.")
-        try:
-            with transaction.atomic():
-                course = Course.objects.create(owner=owner, course_id=course_id, course_name=course_name, batch=batch)
-        except IntegrityError:
-            raise AttendanceError(f"You already have a course {course_id} for batch {batch}.") from None
-        CourseStudent.objects.bulk_create(
-            CourseStudent(course=course, roll=entry.roll, name=entry.name) for entry in roster
-        )
-    return course
-
-
-def update_course(*, course: Course, course_id: str | None = None, course_name: str | None = None, batch: int | None = None) -> Course:
-    """Rename a course or change its id/batch, keeping them unique for its owner."""
-    with transaction.atomic():
-        for field_name, value in (("course_id", course_id), ("course_name", course_name), ("batch", batch)):
-            if value is not None:
-                setattr(course, field_name, value)
-        clash = Course.objects.filter(owner=course.owner, course_id=course.course_id, batch=course.batch).exclude(pk=course.pk)
-        if clash.exists():
-            raise AttendanceError(f"You already have a course {course.course_id} for batch {course.batch}.")
-        course.save()
-    return course
-
-
-def delete_course(*, course: Course) -> None:
-    """Delete a course with its roster, sessions and records (cascade)."""
-    with transaction.atomic():
-        course.delete()
-
-
-@dataclass
-class RosterChanges:
-    added: list[str] = field(default_factory=list)
-    renamed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-
-def add_students(*, course: Course, roster: list[RosterEntry]) -> RosterChanges:
-    """Enrol new rolls; a roll already enrolled has its name updated if it differs. Three queries at most.
-
-    Students added after some dates have no record for those dates: reports show them blank, not absent.
-    """
-    changes = RosterChanges()
-    with transaction.atomic():
-        existing = {student.roll: student for student in course.students.select_for_update()}
-        new, renamed = [], []
-        for entry in roster:
-            student = existing.get(entry.roll)
-            if student is None:
-                new.append(CourseStudent(course=course, roll=entry.roll, name=entry.name))
-                changes.added.append(entry.roll)
-            elif student.name != entry.name:
-                student.name = entry.name
-                renamed.append(student)
-                changes.renamed.append(entry.roll)
-            else:
-                changes.unchanged.append(entry.roll)
-        CourseStudent.objects.bulk_create(new)
-        CourseStudent.objects.bulk_update(renamed, ["name"])
-    return changes
-
-
-def remove_student(*, course: Course, roll: str) -> None:
-    """Unenrol one roll, deleting their records."""
-    with transaction.atomic():
-        deleted, _ = CourseStudent.objects.filter(course=course, roll=roll).delete()
-    if not deleted:
-        raise AttendanceError(f"Roll {roll} is not enrolled in {course}.")
-
-
-def delete_date(*, course: Course, date: datetime.date) -> None:
-    """Delete the session recorded for ``date`` with its records."""
-    with transaction.atomic():
-        deleted, _ = Session.objects.filter(course=course, date=date).delete()
-    if not deleted:
-        raise AttendanceError(f"No attendance is recorded for {date:%Y-%m-%d} in {course}.")
-
-
-# --- Recording attendance -----------------------------------------------------------------------------
+from attendance.services.errors import AttendanceError, UnknownParticipants
+from attendance.services.reading import reader_limits
+from spreadsheets import FileFormatError
 
 
 @dataclass(frozen=True)

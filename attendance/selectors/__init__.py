@@ -1,0 +1,28 @@
+"""Reads of the attendance half, one module per concept: a teacher's courses and the seed's course objects
+(`courses`), the downloadable reports (`reports`), the order of rolls (`rolls`). The rules that judge a
+student (percentage, defaulter) live in `attendance.standing`.
+
+Every function runs a fixed number of queries whatever the number of students and dates.
+Callers import this package (`from attendance import selectors`); the names below are its public face.
+"""
+
+from fractions import Fraction
+
+from attendance.selectors.courses import CourseSummary, course_of, course_summaries, courses_as_objects
+from attendance.selectors.reports import STILL_CONNECTED_COLUMN, AttendanceReport, attendance_report
+from attendance.selectors.rolls import natural_roll_key
+from attendance.standing import DEFAULT_CUTOFF, is_defaulter
+
+__all__ = [
+    "DEFAULT_CUTOFF",
+    "STILL_CONNECTED_COLUMN",
+    "AttendanceReport",
+    "CourseSummary",
+    "Fraction",
+    "attendance_report",
+    "course_of",
+    "course_summaries",
+    "courses_as_objects",
+    "is_defaulter",
+    "natural_roll_key",
+]

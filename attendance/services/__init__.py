@@ -1,0 +1,50 @@
+"""Every write of the attendance half, one module per concept: courses and rosters (`courses`), teachers'
+accounts (`teachers`), recording sessions from reports (`uploads`), sessions already recorded (`sessions`),
+reading teachers' files (`reading`).
+
+Services are keyword-only, run in one transaction, and raise `AttendanceError` (a sentence for the
+teacher, rendered as 400) for anything the caller must fix. Nothing is written when they raise.
+Callers import this package (`from attendance import services`); the names below are its public face.
+"""
+
+from attendance.services.courses import (
+    RosterChanges,
+    add_students,
+    create_course,
+    delete_course,
+    remove_student,
+    update_course,
+)
+from attendance.services.errors import AttendanceError, UnknownParticipants
+from attendance.services.reading import read_roster, reader_limits
+from attendance.services.sessions import delete_date
+from attendance.services.teachers import sign_up_teacher
+from attendance.services.uploads import (
+    PlannedRecord,
+    PlannedSession,
+    StillConnected,
+    UploadOptions,
+    UploadResult,
+    record_attendance,
+)
+
+__all__ = [
+    "AttendanceError",
+    "PlannedRecord",
+    "PlannedSession",
+    "RosterChanges",
+    "StillConnected",
+    "UnknownParticipants",
+    "UploadOptions",
+    "UploadResult",
+    "add_students",
+    "create_course",
+    "delete_course",
+    "delete_date",
+    "read_roster",
+    "reader_limits",
+    "record_attendance",
+    "remove_student",
+    "sign_up_teacher",
+    "update_course",
+]
