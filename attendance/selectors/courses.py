@@ -113,7 +113,7 @@ def course_summaries(*, owner, cutoff: Fraction = DEFAULT_CUTOFF) -> list[Course
         students[course_id] += 1
         recorded[course_id] += student_recorded
         present[course_id] += student_present
-        defaulters[course_id] += is_defaulter(attended=student_present, recorded=student_recorded, cutoff=cutoff)
+        defaulters[course_id] += is_defaulter(attended=student_present, held=student_recorded, cutoff=cutoff)
     return [
         CourseSummary(
             course=course,

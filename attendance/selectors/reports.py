@@ -57,7 +57,7 @@ def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: 
         marks = [present.get((student_id, session_id)) for session_id, _ in sessions]
         recorded = [mark for mark in marks if mark is not None]
         if defaulters_only and not is_defaulter(
-            attended=sum(1 for mark in recorded if mark), recorded=len(recorded), cutoff=cutoff
+            attended=sum(1 for mark in recorded if mark), held=len(recorded), cutoff=cutoff
         ):
             continue
         cells = ["" if mark is None else ("Present" if mark else "Absent") for mark in marks]

@@ -89,7 +89,7 @@ def test_student_enrolled_after_a_date_has_a_blank_cell_and_is_judged_on_their_d
     ],
 )
 def test_the_defaulter_rule(attended, recorded, cutoff, expected):
-    assert selectors.is_defaulter(attended=attended, recorded=recorded, cutoff=selectors.Fraction(cutoff)) is expected
+    assert selectors.is_defaulter(attended=attended, held=recorded, cutoff=selectors.Fraction(cutoff)) is expected
 
 
 @pytest.mark.parametrize("courses", [1, 10])
