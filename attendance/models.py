@@ -1,11 +1,13 @@
-"""The attendance half of the product: teachers' courses, their rosters, one session per date, one record
-per student per session.
+"""The attendance half of the product: teachers' courses, their rosters, sessions (a date and a start time:
+a lecture and a lab may share a date), one record per student per session.
 
 Rolls are text: institutions use leading zeros and letters, and a roll is an identifier, not a number.
 Uniqueness that matters for correctness (one course per owner/id/batch, one roll per course, one session
-per course and date, one record per student per session) is enforced by the database, so two concurrent
-uploads cannot both record the same date.
+per course, date and start time, one record per student per session) is enforced by the database, so two
+concurrent uploads cannot both record the same session.
 """
+
+import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -56,6 +58,10 @@ class SourceFormat(models.TextChoices):
 class Session(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField()
+    # To the minute. 00:00 when nothing stated a start: the sessions recorded before start times were kept
+    # (their reports were not stored, so nothing better is known) and reports without times (Google Forms)
+    # uploaded without start_time. A date's only session is named by its date alone, whatever its start.
+    start_time = models.TimeField(default=datetime.time(0, 0))
     source_format = models.CharField(max_length=16, choices=SourceFormat.choices)
     end_time = models.DateTimeField(null=True, blank=True)
     threshold_seconds = models.PositiveIntegerField(default=0)
@@ -65,11 +71,13 @@ class Session(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["course", "date"]
-        constraints = [models.UniqueConstraint(fields=["course", "date"], name="session_one_per_course_date")]
+        ordering = ["course", "date", "start_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "date", "start_time"], name="session_one_per_course_date_start"),
+        ]
 
     def __str__(self):
-        return f"{self.course} on {self.date:%Y-%m-%d}"
+        return f"{self.course} on {self.date:%Y-%m-%d} at {self.start_time:%H:%M}"
 
 
 class Record(models.Model):

@@ -44,7 +44,8 @@ class Participant:
     ``key`` is what identifies them (display name, email local part or roll, as the upload asked);
     ``names`` are other strings that may match the roster (e.g. Zoom's original name).
     ``connections`` are joins and leaves; ``reported_seconds`` a duration the report states when it gives
-    no times; ``responded`` marks a form response (presence without a duration).
+    no times; ``first_join`` the First Join a report states beside such a duration; ``responded`` marks a
+    form response (presence without a duration).
     """
 
     key: str
@@ -52,7 +53,16 @@ class Participant:
     names: list[str] = field(default_factory=list)
     connections: list[Connection] = field(default_factory=list)
     reported_seconds: int | None = None
+    first_join: datetime.datetime | None = None
     responded: bool = False
+
+    @property
+    def joined_at(self) -> datetime.datetime | None:
+        """When they first joined: the stated First Join, else their earliest join (None for a form response)."""
+        joins = [event.at for event in self.connections if event.change > 0]
+        if self.first_join is not None:
+            joins.append(self.first_join)
+        return min(joins, default=None)
 
 
 @dataclass
@@ -61,10 +71,17 @@ class ParsedReport:
     date: datetime.date
     participants: dict[str, Participant]
     meeting_end: datetime.datetime | None = None
+    # The start the report states (Teams summary "Start time", Zoom meeting "Start Time"), if it states one.
+    meeting_start: datetime.datetime | None = None
 
     @property
     def format_name(self) -> str:
         return FORMAT_NAMES[self.format]
+
+    @property
+    def first_join(self) -> datetime.datetime | None:
+        """The earliest join of anyone in the report (None when it has no join times, as a form's responses)."""
+        return min((p.joined_at for p in self.participants.values() if p.joined_at is not None), default=None)
 
 
 class ReportError(FileFormatError):

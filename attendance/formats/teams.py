@@ -93,9 +93,10 @@ def parse_teams_report(text: SectionedText, *, order: str = DAY_FIRST, identity:
     stamps = []
     start = summary.get("start_time") or summary.get("meeting_start_time")
     end = summary.get("end_time") or summary.get("meeting_end_time")
-    meeting_end = None
+    meeting_start = meeting_end = None
     if start:
-        stamps.append((_summary_time(start, order), start[1]))
+        meeting_start = _summary_time(start, order)
+        stamps.append((meeting_start, start[1]))
     if end:
         meeting_end = _summary_time(end, order)
         stamps.append((meeting_end, end[1]))
@@ -119,16 +120,25 @@ def parse_teams_report(text: SectionedText, *, order: str = DAY_FIRST, identity:
             key, names = _identity(row.values, identity)
             if not key:
                 raise ReportError(f"Row {row.number} has no participant name.", row=row.number)
+            first_join = None
             for column in ("first_join", "last_leave"):
                 if row.values.get(column):
-                    stamps.append((_time(row.values, column, row.number, order), row.number))
+                    at = _time(row.values, column, row.number, order)
+                    stamps.append((at, row.number))
+                    if column == "first_join":
+                        first_join = at
             try:
                 seconds = parse_duration(row.values.get("in_meeting_duration", ""))
             except TimestampError as error:
                 raise ReportError(f"Row {row.number}: the In-Meeting Duration {error}.", row=row.number) from None
             participant = participants.setdefault(key, Participant(key=key, first_row=row.number, names=names))
             participant.reported_seconds = (participant.reported_seconds or 0) + seconds
-    return ParsedReport(format=TEAMS, date=single_date(stamps), participants=participants, meeting_end=meeting_end)
+            if first_join is not None and (participant.first_join is None or first_join < participant.first_join):
+                participant.first_join = first_join
+    return ParsedReport(
+        format=TEAMS, date=single_date(stamps), participants=participants, meeting_end=meeting_end,
+        meeting_start=meeting_start,
+    )
 
 
 def _summary_time(value: tuple[str, int], order: str):

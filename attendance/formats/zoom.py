@@ -67,18 +67,25 @@ def parse_zoom(text: SectionedText, *, order: str = DAY_FIRST, identity: str = "
     table_at = text.find(lambda headers: is_zoom(headers) and "meeting_id" not in headers)
     if table_at is None:
         raise ReportError("The Zoom report has no participants table (Name, Join Time, Leave Time, Duration (Minutes)).")
-    meeting_end = None
+    meeting_start = meeting_end = None
     block_at = text.find(lambda headers: {"meeting_id", "end_time"} <= headers)
     if block_at is not None and block_at + 1 < table_at:
         header = text.headers[block_at]
         values = dict(zip(header, text.cells[block_at + 1]))
         if values.get("end_time"):
             meeting_end = _time(values, "end_time", block_at + 2, order)
+        if values.get("start_time"):
+            meeting_start = _time(values, "start_time", block_at + 2, order)
 
-    return parse_zoom_table(text.table(table_at, **reader_limits), order=order, identity=identity, meeting_end=meeting_end)
+    return parse_zoom_table(
+        text.table(table_at, **reader_limits), order=order, identity=identity, meeting_end=meeting_end,
+        meeting_start=meeting_start,
+    )
 
 
-def parse_zoom_table(table, *, order: str = DAY_FIRST, identity: str = "name", meeting_end=None) -> ParsedReport:
+def parse_zoom_table(
+    table, *, order: str = DAY_FIRST, identity: str = "name", meeting_end=None, meeting_start=None
+) -> ParsedReport:
     """The participants table alone (an XLSX export, or the table found in a text report)."""
     duration = _duration_column(table.headers)
     totals_only = duration.startswith("total_")
@@ -117,4 +124,9 @@ def parse_zoom_table(table, *, order: str = DAY_FIRST, identity: str = "name", m
             participant.reported_seconds = (participant.reported_seconds or 0) + round(minutes * 60)
         else:
             participant.connections += [Connection(joined, JOIN, row.number), Connection(left, LEAVE, row.number)]
-    return ParsedReport(format=ZOOM, date=single_date(stamps), participants=participants, meeting_end=meeting_end)
+        if totals_only and (participant.first_join is None or joined < participant.first_join):
+            participant.first_join = joined  # a span that may hide gaps, but it does begin with a join
+    return ParsedReport(
+        format=ZOOM, date=single_date(stamps), participants=participants, meeting_end=meeting_end,
+        meeting_start=meeting_start,
+    )

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Max, Q
 
+from attendance.headings import session_headings
 from attendance.models import Course, CourseStudent, Record, Session
 from attendance.selectors.rolls import natural_roll_key
 from attendance.standing import DEFAULT_CUTOFF, is_defaulter
@@ -25,6 +26,9 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
     their time runs to the file's last event). Only then: a course without such a date is exactly the seed's
     object, which scripts may store and compare.
 
+    A "date" is a session's heading (attendance.headings): the date alone, as in the seed, or the date and
+    start time when the date has several sessions.
+
     For every course of ``owner`` (or just ``course``). Four queries: courses, students, sessions, records.
     A student enrolled after a date has no entry for that date.
     """
@@ -33,11 +37,16 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
     students_by_course = defaultdict(list)
     for student in CourseStudent.objects.filter(course_id__in=ids).values("pk", "course_id", "roll"):
         students_by_course[student["course_id"]].append(student)
-    dates_by_course = defaultdict(list)
-    session_date = {}
-    for session in Session.objects.filter(course_id__in=ids).order_by("date").values("pk", "course_id", "date"):
-        dates_by_course[session["course_id"]].append(f"{session['date']:%Y-%m-%d}")
-        session_date[session["pk"]] = f"{session['date']:%Y-%m-%d}"
+    sessions_by_course = defaultdict(list)
+    for pk, course_pk, date, start in Session.objects.filter(course_id__in=ids).order_by("date", "start_time").values_list(
+        "pk", "course_id", "date", "start_time"
+    ):
+        sessions_by_course[course_pk].append((pk, date, start))
+    dates_by_course = {}
+    session_date = {}  # session -> its heading: the date, or the date and start time when the date has several
+    for course_pk, sessions in sessions_by_course.items():
+        dates_by_course[course_pk] = session_headings((date, start) for _, date, start in sessions)
+        session_date.update(zip((pk for pk, _, _ in sessions), dates_by_course[course_pk]))
     marks = defaultdict(dict)
     still_connected = []  # (student id, date): few, so gathered apart rather than walked per course and date
     for student_id, session_id, present, still in Record.objects.filter(session__course_id__in=ids).values_list(
@@ -58,9 +67,9 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
             "course_id": c.course_id,
             "course_name": c.course_name,
             "batch": c.batch,
-            "dates": dates_by_course[c.pk],
+            "dates": dates_by_course.get(c.pk, []),
             "students": {
-                s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course[c.pk] if date in marks[s["pk"]]}
+                s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course.get(c.pk, []) if date in marks[s["pk"]]}
                 for s in students
             },
         }

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
+from attendance.headings import session_headings
 from attendance.models import Course, CourseStudent, Record, Session
 from attendance.selectors.rolls import natural_roll_key
 from attendance.standing import DEFAULT_CUTOFF, is_defaulter
@@ -39,7 +40,8 @@ def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: 
     over the dates they have a record for. A blank cell means no record (enrolled after that date).
     Three queries: sessions, students, records.
     """
-    sessions = list(Session.objects.filter(course=course).order_by("date").values_list("pk", "date"))
+    sessions = list(Session.objects.filter(course=course).order_by("date", "start_time").values_list("pk", "date", "start_time"))
+    headings = session_headings((date, start) for _, date, start in sessions)
     students = sorted(
         CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1])
     )
@@ -54,7 +56,7 @@ def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: 
     rows = []
     notes = []
     for student_id, roll, name in students:
-        marks = [present.get((student_id, session_id)) for session_id, _ in sessions]
+        marks = [present.get((student_id, session_id)) for session_id, _, _ in sessions]
         recorded = [mark for mark in marks if mark is not None]
         if defaulters_only and not is_defaulter(
             attended=sum(1 for mark in recorded if mark), held=len(recorded), cutoff=cutoff
@@ -62,9 +64,13 @@ def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: 
             continue
         cells = ["" if mark is None else ("Present" if mark else "Absent") for mark in marks]
         rows.append([len(rows) + 1, roll, name, *cells])
-        notes.append(", ".join(f"{date:%Y-%m-%d}" for session_id, date in sessions if (student_id, session_id) in still_connected))
-    dates = [date for _, date in sessions]
-    header = ["Sl. No.", "Roll Number", "Name", *(f"{date:%Y-%m-%d}" for date in dates)]
+        notes.append(
+            ", ".join(
+                heading for (session_id, _, _), heading in zip(sessions, headings) if (student_id, session_id) in still_connected
+            )
+        )
+    dates = [date for _, date, _ in sessions]
+    header = ["Sl. No.", "Roll Number", "Name", *headings]
     if any(notes):
         header.append(STILL_CONNECTED_COLUMN)
         for row, note in zip(rows, notes):

@@ -15,7 +15,7 @@ from attendance.services.courses import (
     remove_student,
     update_course,
 )
-from attendance.services.errors import AttendanceError, UnknownParticipants
+from attendance.errors import AttendanceError, UnknownParticipants
 from attendance.services.reading import read_roster, reader_limits
 from attendance.services.sessions import delete_date
 from attendance.services.teachers import sign_up_teacher

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from attendance.formats import RosterEntry
 from attendance.models import Course, CourseStudent
-from attendance.services.errors import AttendanceError
+from attendance.errors import AttendanceError
 
 
 def create_course(*, owner, course_id: str, course_name: str, batch: int, roster: list[RosterEntry]) -> Course:

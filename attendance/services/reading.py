@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from attendance.formats import RosterEntry, parse_roster
-from attendance.services.errors import AttendanceError
+from attendance.errors import AttendanceError
 from spreadsheets import FileFormatError, ReadBudget
 
 

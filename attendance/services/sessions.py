@@ -6,13 +6,14 @@ import datetime
 
 from django.db import transaction
 
-from attendance.models import Course, Session
-from attendance.services.errors import AttendanceError
+from attendance.models import Course
+from attendance.selectors.sessions import session_on
 
 
-def delete_date(*, course: Course, date: datetime.date) -> None:
-    """Delete the session recorded for ``date`` with its records."""
+def delete_date(*, course: Course, date: datetime.date, start_time: datetime.time | None = None) -> datetime.time:
+    """Delete the session recorded on ``date`` (at ``start_time``, needed when the date has several) with its
+    records and their history; returns its start time. AttendanceError when there is no such session."""
     with transaction.atomic():
-        deleted, _ = Session.objects.filter(course=course, date=date).delete()
-    if not deleted:
-        raise AttendanceError(f"No attendance is recorded for {date:%Y-%m-%d} in {course}.")
+        session = session_on(course=course, date=date, start_time=start_time)
+        session.delete()
+    return session.start_time

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from attendance.services.errors import AttendanceError
+from attendance.errors import AttendanceError
 from doubtfire.models import Role
 
 

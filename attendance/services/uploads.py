@@ -1,9 +1,27 @@
-"""Recording sessions from meeting reports: every file is checked before anything is written."""
+"""Recording sessions from meeting reports: every file is checked before anything is written.
+
+Which session a report is for (SPEC §4b: a session is a course, a date and a start time):
+
+* its start time is the `start_time` the teacher sends (HH:MM), else the start the report states (Teams
+  summary "Start time", Zoom meeting "Start Time"), else the report's first join, else 00:00 (a Google Form's
+  responses have no class times). Seconds are dropped: sessions start on a minute. The teacher's word comes
+  first because it is how they say which class a report belongs to (a meeting opened early, or restarted,
+  still belongs to the 09:00 class) and because lateness is measured from it;
+* with `start_time` sent, the report is for the session at that time: recorded already → 400 unless
+  replace=1; otherwise a new session, even beside others on that date (this is how a second class is added);
+* without it, a date with no session gets a new one at the report's start; a date with exactly one session
+  means that session, as before start times existed (recorded already → 400 unless replace=1, which replaces
+  it and gives it the report's start); a date with several sessions is a 400 naming their start times.
+
+Replacing a session updates it and its records in place, so what belongs to a record beyond the report
+(a manual correction and its history) is kept.
+"""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
@@ -17,11 +35,12 @@ from attendance.formats import (
     parse_end_time,
     parse_report,
 )
+from attendance.headings import session_heading, start_times_text
 from attendance.matching import match_participants
 from attendance.models import Course, CourseStudent, Record, Session
 from attendance.presence import PresenceError, last_event, measure_presence
 from attendance.selectors import natural_roll_key
-from attendance.services.errors import AttendanceError, UnknownParticipants
+from attendance.errors import AttendanceError, UnknownParticipants
 from attendance.services.reading import reader_limits
 from spreadsheets import FileFormatError
 
@@ -36,6 +55,7 @@ class UploadOptions:
     replace: bool = False
     date_order: str = DAY_FIRST
     identity: str = "name"  # how current Teams / Zoom participants are identified: "name" or "email"
+    start_time: datetime.time | None = None  # the session's start, when the teacher names it
 
 
 class PlannedRecord(NamedTuple):
@@ -54,45 +74,94 @@ class PlannedSession:
     # The file's last event, when someone still connected was counted to it (no end_time was sent).
     counted_to: datetime.datetime | None = None
 
+    @property
+    def date(self) -> datetime.date:
+        return self.report.date
+
+    @property
+    def report_start(self) -> datetime.time | None:
+        """The start the report states, else its first join, to the minute; None when it has no times."""
+        at = self.report.meeting_start or self.report.first_join
+        return at.time().replace(second=0, microsecond=0) if at is not None else None
+
 
 @dataclass
 class StillConnected:
-    """The students of one date whose report ended with them connected, and the moment they are counted to."""
+    """The students of one session whose report ended with them connected, and the moment they are counted to."""
 
     rolls: list[str]
     counted_to: datetime.datetime
 
 
 @dataclass
+class RecordedSession:
+    """One session an upload wrote: where it is, how reports name it now, and what was recorded."""
+
+    pk: int
+    date: datetime.date
+    start_time: datetime.time
+    heading: str  # `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM` when the date has several sessions (attendance.headings)
+    file_name: str
+    replaced: bool
+    counts: dict[str, int]
+    still_connected: StillConnected | None = None
+
+
+@dataclass
 class UploadResult:
-    dates: list[datetime.date]
-    summary: dict[str, dict[str, int]]
-    replaced: list[datetime.date]
-    still_connected: dict[datetime.date, StillConnected] = field(default_factory=dict)  # only dates with someone
+    sessions: list[RecordedSession]  # by date and start time
+
+    @property
+    def dates(self) -> list[datetime.date]:
+        return sorted({session.date for session in self.sessions})
+
+    @property
+    def replaced(self) -> list[datetime.date]:
+        return sorted({session.date for session in self.sessions if session.replaced})
+
+    @property
+    def summary(self) -> dict[str, dict[str, int]]:
+        return {session.heading: session.counts for session in self.sessions}
+
+    @property
+    def still_connected(self) -> dict[str, StillConnected]:
+        """By session heading; only sessions with someone still connected."""
+        return {session.heading: session.still_connected for session in self.sessions if session.still_connected}
 
     @property
     def message(self) -> str:
-        dates = ", ".join(f"{date:%Y-%m-%d}" for date in self.dates)
-        replaced = f" (replacing what was recorded before for {', '.join(f'{d:%Y-%m-%d}' for d in self.replaced)})" if self.replaced else ""
+        recorded = ", ".join(session.heading for session in self.sessions)
+        replaced = [session.heading for session in self.sessions if session.replaced]
+        replacing = f" (replacing what was recorded before for {', '.join(replaced)})" if replaced else ""
         notes = "".join(
             f" {len(still.rolls)} student{'s were' if len(still.rolls) != 1 else ' was'} still connected when the list "
-            f"of {date:%Y-%m-%d} was saved and {'are' if len(still.rolls) != 1 else 'is'} counted to its last event "
+            f"of {heading} was saved and {'are' if len(still.rolls) != 1 else 'is'} counted to its last event "
             f"({still.counted_to:%H:%M:%S}): roll{'s' if len(still.rolls) != 1 else ''} {', '.join(still.rolls)}."
-            for date, still in sorted(self.still_connected.items())
+            for heading, still in self.still_connected.items()
         )
-        return f"Attendance recorded for {dates}{replaced}.{notes}"
+        return f"Attendance recorded for {recorded}{replacing}.{notes}"
 
     def as_dict(self) -> dict:
-        """The reply of /upload_attendance (and the result of its job): message, dates, summary per date, and who
-        was still connected when each list was saved."""
+        """The reply of /upload_attendance (and the result of its job): message, dates, summary per session, who
+        was still connected when each list was saved, and the sessions written (date, start time, heading)."""
         return {
             "message": self.message,
             "dates": [f"{date:%Y-%m-%d}" for date in self.dates],
             "summary": self.summary,
             "still_connected": {
-                f"{date:%Y-%m-%d}": {"rolls": still.rolls, "counted_to": still.counted_to.isoformat()}
-                for date, still in sorted(self.still_connected.items())
+                heading: {"rolls": still.rolls, "counted_to": still.counted_to.isoformat()}
+                for heading, still in self.still_connected.items()
             },
+            "sessions": [
+                {
+                    "date": f"{session.date:%Y-%m-%d}",
+                    "start_time": f"{session.start_time:%H:%M}",
+                    "heading": session.heading,
+                    "file": session.file_name,
+                    "replaced": session.replaced,
+                }
+                for session in self.sessions
+            ],
         }
 
 
@@ -166,12 +235,14 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
 def record_attendance(
     *, course: Course, uploaded_by, files: list[tuple[str, bytes]], options: UploadOptions, progress=None
 ) -> UploadResult:
-    """Record one session per report file. Every file is checked before anything is written.
+    """Record one session per report file. Every file is checked before anything is written; which session
+    each report is for follows the module's rules.
 
     ``progress(stage, done, total)``, when given, hears ("checking", files read, files) after each file
     and ("writing", 0, files) before the writes: once per file, not per row of a report.
-    Queries: the roster (1), then in one transaction a lock on the course row, the existing dates, a
-    delete when replacing, one insert of sessions and one of records — constant in the number of students.
+    Queries: the roster (1), then in one transaction a lock on the course row, the sessions of the reports'
+    dates, the students, their records in the sessions replaced, then one insert of sessions, one update of
+    those replaced, one insert and one update of records — constant in the number of students.
     """
     if not files:
         raise AttendanceError("No file was uploaded: send one or more reports as the multipart field 'file'.")
@@ -187,14 +258,6 @@ def record_attendance(
         plans.append(_plan(name, data, roster, options))
         if progress is not None:
             progress("checking", len(plans), len(files))
-    seen: dict[datetime.date, str] = {}
-    for plan in plans:
-        if plan.report.date in seen:
-            raise AttendanceError(
-                f"{seen[plan.report.date]} and {plan.file_name} are both dated {plan.report.date:%Y-%m-%d}; "
-                "merge them into one file or upload one of them."
-            )
-        seen[plan.report.date] = plan.file_name
 
     if progress is not None:
         progress("writing", 0, len(files))
@@ -202,58 +265,142 @@ def record_attendance(
         with transaction.atomic():
             # The lock serialises uploads to one course, so "already recorded" is decided on fresh data.
             Course.objects.select_for_update().filter(pk=course.pk).first()
-            existing = set(Session.objects.filter(course=course, date__in=seen).values_list("date", flat=True))
-            if existing and not options.replace:
-                date = min(existing)
-                raise AttendanceError(
-                    f"Attendance for {date:%Y-%m-%d} ({seen[date]}) has already been recorded; "
-                    "send replace=1 to replace it."
-                )
-            if existing:
-                Session.objects.filter(course=course, date__in=existing).delete()
-            students = dict(CourseStudent.objects.filter(course=course).values_list("roll", "pk"))
-            now = timezone.now()
-            sessions = Session.objects.bulk_create(
-                Session(
-                    course=course,
-                    date=plan.report.date,
-                    source_format=plan.report.format,
-                    end_time=timezone.make_aware(plan.end_time) if plan.end_time else None,
-                    threshold_seconds=options.threshold_seconds,
-                    uploaded_by=uploaded_by,
-                    uploaded_at=now,
-                )
-                for plan in plans
-            )
-            Record.objects.bulk_create(
-                Record(
-                    session=session,
-                    student_id=students[roll],
-                    present=record.present,
-                    seconds_attended=record.seconds,
-                    flagged=record.flagged,
-                    still_connected=record.still_connected,
-                )
-                for session, plan in zip(sessions, plans)
-                for roll, record in plan.records.items()
-                if roll in students  # a student removed meanwhile
-            )
+            existing: dict[datetime.date, dict[datetime.time, Session]] = defaultdict(dict)
+            for session in Session.objects.filter(course=course, date__in={plan.date for plan in plans}):
+                existing[session.date][session.start_time] = session
+            targets = _targets(plans, existing, options)
+            written = _write(course, plans, targets, uploaded_by=uploaded_by, options=options)
     except IntegrityError:
         raise AttendanceError(
-            "Attendance for this date has just been recorded by another upload; send replace=1 to replace it."
+            "Attendance for this session has just been recorded by another upload; send replace=1 to replace it."
         ) from None
 
-    summary = {}
-    still_connected = {}
-    for plan in sorted(plans, key=lambda plan: plan.report.date):
+    recorded = []
+    for plan, target, session in written:
+        # How reports name the session now: by its date alone if it is the date's only one.
+        starts = {start for start, other in existing[plan.date].items() if all(other is not t for _, t, _ in written)}
+        starts |= {other.start_time for other_plan, _, other in written if other_plan.date == plan.date}
         values = plan.records.values()
-        summary[f"{plan.report.date:%Y-%m-%d}"] = {
-            "present": sum(1 for record in values if record.present),
-            "absent": sum(1 for record in values if not record.present),
-            "flagged": sum(1 for record in values if record.flagged),
-            "still_connected": sum(1 for record in values if record.still_connected),
-        }
-        rolls = [roll for roll, record in plan.records.items() if record.still_connected]
-        if rolls:
-            still_connected[plan.report.date] = StillConnected(sorted(rolls, key=natural_roll_key), plan.counted_to)
-    return UploadResult(dates=sorted(seen), summary=summary, replaced=sorted(existing), still_connected=still_connected)
+        rolls = sorted((roll for roll, record in plan.records.items() if record.still_connected), key=natural_roll_key)
+        recorded.append(
+            RecordedSession(
+                pk=session.pk,
+                date=plan.date,
+                start_time=session.start_time,
+                heading=session_heading(plan.date, session.start_time, alone=len(starts) == 1),
+                file_name=plan.file_name,
+                replaced=target is not None,
+                counts={
+                    "present": sum(1 for record in values if record.present),
+                    "absent": sum(1 for record in values if not record.present),
+                    "flagged": sum(1 for record in values if record.flagged),
+                    "still_connected": sum(1 for record in values if record.still_connected),
+                },
+                still_connected=StillConnected(rolls, plan.counted_to) if rolls else None,
+            )
+        )
+    recorded.sort(key=lambda session: (session.date, session.start_time))
+    return UploadResult(sessions=recorded)
+
+
+class _Target(NamedTuple):
+    """Where a report goes: an existing session to replace (with its start from now on), or a new one."""
+
+    session: Session | None
+    start_time: datetime.time
+
+
+def _targets(plans: list[PlannedSession], existing, options: UploadOptions) -> list[_Target]:
+    """The session each report is for (module docstring), or AttendanceError naming the file and the fix."""
+    targets = []
+    taken: dict[tuple[datetime.date, datetime.time], str] = {}  # by this upload: (date, start) -> file
+    per_date = defaultdict(list)
+    for plan in plans:
+        per_date[plan.date].append(plan)
+    for plan in plans:
+        date, on_date = plan.date, existing[plan.date]
+        named = options.start_time
+        start = named or plan.report_start
+        if named is not None or not on_date:
+            start = start or datetime.time(0, 0)
+            session = on_date.get(start)
+            if session is not None and not options.replace:
+                raise AttendanceError(
+                    f"Attendance for {date:%Y-%m-%d} at {start:%H:%M} ({plan.file_name}) has already been "
+                    "recorded; send replace=1 to replace it."
+                )
+        elif len(on_date) == 1 and len(per_date[date]) == 1:
+            [(recorded_start, session)] = on_date.items()
+            if not options.replace:
+                other = (
+                    f" {plan.file_name} starts at {start:%H:%M} and the recorded session at {recorded_start:%H:%M}: "
+                    f"send start_time={start:%H:%M} to record it as another session on that date, or replace=1 "
+                    "to replace the recorded one."
+                    if start is not None and start != recorded_start
+                    else " Send replace=1 to replace it."
+                )
+                raise AttendanceError(
+                    f"Attendance for {date:%Y-%m-%d} ({plan.file_name}) has already been recorded.{other}"
+                )
+            start = start or recorded_start
+        else:
+            starts = start_times_text(on_date)
+            raise AttendanceError(
+                f"{date:%Y-%m-%d} has sessions at {starts}; send start_time (HH:MM) to say which one "
+                f"{plan.file_name} is for (or a new start time to add a session)."
+                if len(on_date) > 1
+                else f"{date:%Y-%m-%d} is already recorded (at {starts}) and this upload has "
+                f"{len(per_date[date])} reports of that date; upload them one at a time, each with its start_time."
+            )
+        clash = taken.get((date, start))
+        if clash is not None:
+            raise AttendanceError(
+                f"{clash} and {plan.file_name} are both dated {date:%Y-%m-%d} and start at {start:%H:%M}; merge them "
+                "into one file, upload one of them, or upload them one at a time with different start_time values."
+            )
+        taken[date, start] = plan.file_name
+        targets.append(_Target(session, start))
+    return targets
+
+
+def _write(course: Course, plans, targets, *, uploaded_by, options: UploadOptions):
+    """Write the sessions and their records; [(plan, session replaced or None, session written)]."""
+    now = timezone.now()
+    students = dict(CourseStudent.objects.filter(course=course).values_list("roll", "pk"))
+    sessions = []
+    for plan, target in zip(plans, targets):
+        session = target.session or Session(course=course, date=plan.date)
+        session.start_time = target.start_time
+        session.source_format = plan.report.format
+        session.end_time = timezone.make_aware(plan.end_time) if plan.end_time else None
+        session.threshold_seconds = options.threshold_seconds
+        session.uploaded_by = uploaded_by
+        session.uploaded_at = now
+        sessions.append(session)
+    replaced = [session for session, target in zip(sessions, targets) if target.session is not None]
+    Session.objects.bulk_update(
+        replaced, ["start_time", "source_format", "end_time", "threshold_seconds", "uploaded_by", "uploaded_at"]
+    )
+    Session.objects.bulk_create([session for session, target in zip(sessions, targets) if target.session is None])
+    written = [(plan, target.session, session) for plan, target, session in zip(plans, targets, sessions)]
+    kept = {
+        (record.session_id, record.student_id): record
+        for record in Record.objects.filter(session__in=replaced)
+    }
+    creating, updating = [], []
+    for plan, _, session in written:
+        for roll, planned in plan.records.items():
+            student_id = students.get(roll)
+            if student_id is None:  # removed meanwhile
+                continue
+            record = kept.pop((session.pk, student_id), None) or Record(session=session, student_id=student_id)
+            record.present = planned.present
+            record.seconds_attended = planned.seconds
+            record.flagged = planned.flagged
+            record.still_connected = planned.still_connected
+            (updating if record.pk else creating).append(record)
+    Record.objects.bulk_create(creating, batch_size=2000)
+    Record.objects.bulk_update(
+        updating, ["present", "seconds_attended", "flagged", "still_connected"], batch_size=500
+    )
+    return written

@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 from attendance import selectors, services
 from attendance.formats import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampError
 from attendance.formats.timestamps import parse_timestamp
+from attendance.headings import session_headings
 from attendance.models import Course
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
 from csvapi.jobs import job_requested, start_job_response
@@ -113,6 +114,24 @@ def _date(value: str, order: str = DAY_FIRST) -> datetime.date:
         raise BadRequest(f"date: {error}; send it as YYYY-MM-DD.") from None
 
 
+def _start_time(value: str | None) -> datetime.time | None:
+    """A session's start as the routes take it, `HH:MM` on a 24-hour clock (`9:00` too); None when not sent."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.datetime.strptime(value, "%H:%M")
+    except ValueError:
+        raise BadRequest(f"start_time must be a time of day as HH:MM (24-hour), such as 09:00 or 14:30, not '{value}'.") from None
+    return parsed.time()
+
+
+def _start_time_field(help_text: str = "") -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        help_text="The session's start, HH:MM (24-hour). Needed only when the date has several sessions. " + help_text,
+    )
+
+
 def _service(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
@@ -161,11 +180,14 @@ class CourseObjectSerializer(serializers.Serializer):
     course_name = serializers.CharField()
     batch = serializers.IntegerField()
     dates = serializers.ListField(
-        child=serializers.DateField(), help_text="Dates with attendance recorded, oldest first."
+        child=serializers.CharField(),
+        help_text="Sessions with attendance recorded, oldest first: the date (YYYY-MM-DD), or the date and start "
+        "time (YYYY-MM-DD HH:MM) when the date has several sessions.",
     )
     students = serializers.DictField(
         child=serializers.DictField(child=serializers.BooleanField()),
-        help_text="Roll number -> {date -> present}. A student enrolled after a date has no entry for it.",
+        help_text="Roll number -> {session (as in dates) -> present: true for Present or Late}. A student enrolled "
+        "after a session has no entry for it.",
     )
     still_connected = serializers.DictField(
         required=False,
@@ -335,7 +357,12 @@ class UploadAttendanceView(AttendanceView):
                         help_text="How to read ambiguous dates in the reports (dmy and mdy are accepted too).",
                     ),
                     "replace": serializers.BooleanField(
-                        required=False, default=False, help_text="Replace attendance already recorded for the date."
+                        required=False, default=False, help_text="Replace attendance already recorded for the session."
+                    ),
+                    "start_time": _start_time_field(
+                        "Without it, a new session starts at the report's stated start (Teams summary, Zoom meeting "
+                        "block), else at its first join, else 00:00. With it, the report is for the session at that "
+                        "time: a new one (a second class on the date) or, with replace=1, the one recorded there."
                     ),
                     **_auth_fields(),
                 },
@@ -359,7 +386,9 @@ class UploadAttendanceView(AttendanceView):
                                 ),
                             },
                         ),
-                        help_text="Date -> counts of students present, absent, flagged and still connected.",
+                        help_text="Session heading -> counts of students present, absent, flagged and still "
+                        "connected. The heading is the date (YYYY-MM-DD), or the date and start time "
+                        "(YYYY-MM-DD HH:MM) when the date has several sessions.",
                     ),
                     "still_connected": serializers.DictField(
                         child=inline_serializer(
@@ -371,8 +400,21 @@ class UploadAttendanceView(AttendanceView):
                                 ),
                             },
                         ),
-                        help_text="Date -> the students whose report ended with them connected and no end_time was "
-                        "sent: their seconds run to the file's last event. Only dates with such students.",
+                        help_text="Session heading -> the students whose report ended with them connected and no "
+                        "end_time was sent: their seconds run to the file's last event. Only sessions with such students.",
+                    ),
+                    "sessions": serializers.ListField(
+                        child=inline_serializer(
+                            "AttendanceUploadedSession",
+                            {
+                                "date": serializers.DateField(),
+                                "start_time": serializers.CharField(help_text="HH:MM"),
+                                "heading": serializers.CharField(help_text="How reports and course objects name it."),
+                                "file": serializers.CharField(),
+                                "replaced": serializers.BooleanField(),
+                            },
+                        ),
+                        help_text="The sessions written, by date and start time.",
                     ),
                 },
             ),
@@ -431,6 +473,7 @@ class UploadAttendanceView(AttendanceView):
             replace=_flag(request, "replace"),
             date_order=order,
             identity=identity,
+            start_time=_start_time(_value(request, "start_time")),
         )
 
 
@@ -439,6 +482,7 @@ def _options_as_json(options: services.UploadOptions) -> dict:
     values = dataclasses.asdict(options)
     values["date"] = options.date.isoformat() if options.date else None
     values["flags"] = list(options.flags)
+    values["start_time"] = f"{options.start_time:%H:%M}" if options.start_time else None
     return values
 
 
@@ -599,18 +643,25 @@ class RemoveStudentView(AttendanceView):
 
 class DeleteDateView(AttendanceView):
     @extend_schema(
-        summary="Delete the attendance recorded for one date",
+        summary="Delete the attendance recorded for one session (a date, and its start time when it has several)",
         request=inline_serializer(
             "AttendanceDeleteDate",
-            {**_course_key_fields(), "date": serializers.DateField(help_text="YYYY-MM-DD."), **_auth_fields()},
+            {
+                **_course_key_fields(),
+                "date": serializers.DateField(help_text="YYYY-MM-DD."),
+                "start_time": _start_time_field(),
+                **_auth_fields(),
+            },
         ),
         responses={200: CourseChangedSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 404: NOT_YOURS},
     )
     def post(self, request):
         course = _course_from_fields(request)
         date = _date(_required(request, "date"))
-        _service(services.delete_date, course=course, date=date)
-        return Response({"message": f"Deleted the attendance of {date:%Y-%m-%d} from {course}.", "course": _course_object(course)})
+        start_time = _start_time(_value(request, "start_time"))
+        _service(services.delete_date, course=course, date=date, start_time=start_time)
+        at = f" at {start_time:%H:%M}" if start_time else ""
+        return Response({"message": f"Deleted the attendance of {date:%Y-%m-%d}{at} from {course}.", "course": _course_object(course)})
 
 
 # --- REST resource ------------------------------------------------------------------------------------
@@ -630,7 +681,7 @@ class CourseSerializer(serializers.ModelSerializer):
         return [{"roll": student.roll, "name": student.name} for student in students]
 
     def get_dates(self, course) -> list[str]:
-        return sorted(f"{session.date:%Y-%m-%d}" for session in course.sessions.all())
+        return session_headings(sorted((session.date, session.start_time) for session in course.sessions.all()))
 
     def validate_course_id(self, value):
         try:

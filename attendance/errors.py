@@ -1,4 +1,5 @@
-"""What the attendance services raise: a sentence for the teacher, rendered as 400 by the routes."""
+"""What the attendance services (and the selectors that find one session) raise: a sentence for the teacher,
+rendered as 400 by the routes."""
 
 from __future__ import annotations
 
