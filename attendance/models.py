@@ -23,6 +23,14 @@ class Course(models.Model):
         help_text="The batch's starting year.", validators=[MinValueValidator(1000), MaxValueValidator(9999)]
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Off (NULL) unless the teacher sets it, as in Moodle: most courses do not mark lateness at all.
+    late_allowance_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text="A student who first joins more than this many minutes after a session's start is Late. "
+        "Empty: nobody is marked Late.",
+    )
 
     class Meta:
         ordering = ["course_id", "batch"]
@@ -80,9 +88,24 @@ class Session(models.Model):
         return f"{self.course} on {self.date:%Y-%m-%d} at {self.start_time:%H:%M}"
 
 
+class Status(models.TextChoices):
+    """Moodle's default set. Present and Late attended; Excused leaves the student's denominator."""
+
+    PRESENT = "present", "Present"
+    LATE = "late", "Late"
+    EXCUSED = "excused", "Excused"
+    ABSENT = "absent", "Absent"
+
+
+ATTENDED = (Status.PRESENT, Status.LATE)
+
+
 class Record(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="records")
     student = models.ForeignKey(CourseStudent, on_delete=models.CASCADE, related_name="records")
+    status = models.CharField(max_length=8, choices=Status.choices)
+    # Kept beside the status for every reader that asks "were they there?" (the seed's true/false, the
+    # Present/Absent cells): Present or Late. A constraint keeps the two in step.
     present = models.BooleanField()
     # NULL when the source has no durations (Google Form responses).
     seconds_attended = models.PositiveIntegerField(null=True, blank=True)
@@ -94,10 +117,24 @@ class Record(models.Model):
     still_connected = models.BooleanField(
         default=False, help_text="Still connected when the list was saved: counted to the file's last event."
     )
+    # When the report says they first joined (time of day on the session's date): what Late is judged on.
+    first_join = models.TimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["session", "student"]
-        constraints = [models.UniqueConstraint(fields=["session", "student"], name="record_one_per_student")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "student"], name="record_one_per_student"),
+            models.CheckConstraint(
+                condition=models.Q(present=True, status__in=ATTENDED)
+                | models.Q(present=False, status__in=(Status.EXCUSED, Status.ABSENT)),
+                name="record_present_is_present_or_late",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.student.roll} {'present' if self.present else 'absent'} on {self.session.date}"
+        return f"{self.student.roll} {self.get_status_display()} on {self.session.date}"
+
+    def set_status(self, status: str) -> None:
+        """Set the status and, with it, ``present``."""
+        self.status = status
+        self.present = status in ATTENDED

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from attendance.models import Course, CourseStudent, Record, Session, SourceFormat
+from attendance.models import Course, CourseStudent, Record, Session, SourceFormat, Status
 from doubtfire.models import (
     Assessment,
     Project,
@@ -147,12 +147,12 @@ def make_course_with_attendance(owner: User, students: list[tuple[str, str]], da
             for n in range(dates)
         ]
     )
+    def record(session, student_id):
+        present = rng.random() < 0.8
+        return Record(session=session, student_id=student_id, status=Status.PRESENT if present else Status.ABSENT,
+                      present=present, seconds_attended=rng.randint(0, 7200))
+
     Record.objects.bulk_create(
-        (
-            Record(session=session, student_id=student_id, present=rng.random() < 0.8, seconds_attended=rng.randint(0, 7200))
-            for session in sessions
-            for student_id in student_ids
-        ),
-        batch_size=5000,
+        (record(session, student_id) for session in sessions for student_id in student_ids), batch_size=5000
     )
     return course

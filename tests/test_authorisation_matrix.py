@@ -159,8 +159,8 @@ def build_world() -> World:
         course=course, date=datetime.date(2026, 2, 13), source_format=SourceFormat.TEAMS_LEGACY, uploaded_by=convenor.user
     )
     Record.objects.bulk_create(
-        [Record(session=session, student=rolls[0], present=True, seconds_attended=3600),
-         Record(session=session, student=rolls[1], present=False, seconds_attended=0)]
+        [Record(session=session, student=rolls[0], status="present", present=True, seconds_attended=3600),
+         Record(session=session, student=rolls[1], status="absent", present=False, seconds_attended=0)]
     )
     other_course = Course.objects.create(owner=other_teacher, course_id="CS202", course_name="Other", batch=2026)
     CourseStudent.objects.create(course=other_course, roll="1", name="Zed")

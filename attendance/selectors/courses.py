@@ -10,9 +10,12 @@ from fractions import Fraction
 from django.db.models import Count, Max, Q
 
 from attendance.headings import session_headings
-from attendance.models import Course, CourseStudent, Record, Session
+from attendance.models import Course, CourseStudent, Record, Session, Status
 from attendance.selectors.rolls import natural_roll_key
-from attendance.standing import DEFAULT_CUTOFF, is_defaulter
+from attendance.standing import DEFAULT_CUTOFF, attendance_percentage, is_defaulter
+
+# The statuses a true/false cannot tell apart from Present and Absent.
+REFINED = {Status.LATE: Status.LATE.label, Status.EXCUSED: Status.EXCUSED.label}
 
 
 def course_of(*, owner, course_id: str, batch: int) -> Course | None:
@@ -23,8 +26,9 @@ def course_of(*, owner, course_id: str, batch: int) -> Course | None:
 def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
     """The seed's course objects: {course_id, course_name, batch, dates, students: {roll: {date: bool}}}, plus
     still_connected: {date: [rolls]} when some date's list ended with students connected (no end time was sent;
-    their time runs to the file's last event). Only then: a course without such a date is exactly the seed's
-    object, which scripts may store and compare.
+    their time runs to the file's last event), and statuses: {roll: {date: "Late" | "Excused"}} for the cells
+    that are neither plain Present nor plain Absent (a Late student is `true`, an Excused one `false`). Only
+    then: a course without such dates is exactly the seed's object, which scripts may store and compare.
 
     A "date" is a session's heading (attendance.headings): the date alone, as in the seed, or the date and
     start time when the date has several sessions.
@@ -49,12 +53,15 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
         session_date.update(zip((pk for pk, _, _ in sessions), dates_by_course[course_pk]))
     marks = defaultdict(dict)
     still_connected = []  # (student id, date): few, so gathered apart rather than walked per course and date
-    for student_id, session_id, present, still in Record.objects.filter(session__course_id__in=ids).values_list(
-        "student_id", "session_id", "present", "still_connected"
+    refined = defaultdict(dict)  # student id -> {date: "Late" or "Excused"}: also few
+    for student_id, session_id, present, status, still in Record.objects.filter(session__course_id__in=ids).values_list(
+        "student_id", "session_id", "present", "status", "still_connected"
     ):
         marks[student_id][session_date[session_id]] = present
         if still:
             still_connected.append((student_id, session_date[session_id]))
+        if status in REFINED:
+            refined[student_id][session_date[session_id]] = REFINED[status]
     student_of = {s["pk"]: s for students in students_by_course.values() for s in students}
     still_by_course = defaultdict(lambda: defaultdict(list))
     for student_id, date in sorted(still_connected, key=lambda pair: (pair[1], natural_roll_key(student_of[pair[0]]["roll"]))):
@@ -75,6 +82,9 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
         }
         if c.pk in still_by_course:
             course_object["still_connected"] = dict(still_by_course[c.pk])
+        statuses = {s["roll"]: dict(sorted(refined[s["pk"]].items())) for s in students if s["pk"] in refined}
+        if statuses:
+            course_object["statuses"] = statuses
         objects.append(course_object)
     return objects
 
@@ -86,23 +96,25 @@ class CourseSummary:
     course: Course
     students: int
     dates: int
-    present: int  # Present marks over every recorded date
+    present: int  # Present or Late marks over every recorded date
     recorded: int  # marks recorded (a student enrolled after a date has none for it)
     defaulters: int
     latest_date: datetime.date | None
+    excused: int = 0  # Excused marks: out of the average's denominator, as out of each student's
 
     @property
     def average(self) -> float | None:
-        """Percent of recorded marks that are Present, to one decimal; None before the first date."""
-        return round(100 * self.present / self.recorded, 1) if self.recorded else None
+        """The percentage rule over every mark of the course, to one decimal; None with nothing to judge."""
+        percentage = attendance_percentage(attended=self.present, held=self.recorded, excused=self.excused)
+        return None if percentage is None else round(float(percentage), 1)
 
 
 def course_summaries(*, owner, cutoff: Fraction = DEFAULT_CUTOFF) -> list[CourseSummary]:
-    """One summary per course of ``owner`` (by course id, batch): students, dates recorded, marks present
-    and recorded, latest date, and how many students are defaulters under ``cutoff`` (`is_defaulter`).
+    """One summary per course of ``owner`` (by course id, batch): students, dates recorded, marks present,
+    excused and recorded, latest date, and how many students are defaulters under ``cutoff`` (`is_defaulter`).
 
     Two queries whatever the number of courses, students and dates: the courses with their session count
-    and latest date, then one row per student with their recorded and present counts (counted in SQL).
+    and latest date, then one row per student with their recorded, present and excused counts (counted in SQL).
     """
     courses = list(
         Course.objects.filter(owner=owner)
@@ -112,17 +124,25 @@ def course_summaries(*, owner, cutoff: Fraction = DEFAULT_CUTOFF) -> list[Course
     students = defaultdict(int)
     present = defaultdict(int)
     recorded = defaultdict(int)
+    excused = defaultdict(int)
     defaulters = defaultdict(int)
-    for course_id, student_recorded, student_present in (
+    for course_id, student_recorded, student_present, student_excused in (
         CourseStudent.objects.filter(course__owner=owner)
         .values("pk")
-        .annotate(recorded=Count("records"), attended=Count("records", filter=Q(records__present=True)))
-        .values_list("course_id", "recorded", "attended")
+        .annotate(
+            recorded=Count("records"),
+            attended=Count("records", filter=Q(records__present=True)),
+            excused=Count("records", filter=Q(records__status=Status.EXCUSED)),
+        )
+        .values_list("course_id", "recorded", "attended", "excused")
     ):
         students[course_id] += 1
         recorded[course_id] += student_recorded
         present[course_id] += student_present
-        defaulters[course_id] += is_defaulter(attended=student_present, held=student_recorded, cutoff=cutoff)
+        excused[course_id] += student_excused
+        defaulters[course_id] += is_defaulter(
+            attended=student_present, held=student_recorded, excused=student_excused, cutoff=cutoff
+        )
     return [
         CourseSummary(
             course=course,
@@ -132,6 +152,7 @@ def course_summaries(*, owner, cutoff: Fraction = DEFAULT_CUTOFF) -> list[Course
             recorded=recorded[course.pk],
             defaulters=defaulters[course.pk],
             latest_date=course.latest,
+            excused=excused[course.pk],
         )
         for course in courses
     ]

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from attendance.formats import (
@@ -37,7 +38,7 @@ from attendance.formats import (
 )
 from attendance.headings import session_heading, start_times_text
 from attendance.matching import match_participants
-from attendance.models import Course, CourseStudent, Record, Session
+from attendance.models import Course, CourseStudent, Record, Session, Status
 from attendance.presence import PresenceError, last_event, measure_presence
 from attendance.selectors import natural_roll_key
 from attendance.errors import AttendanceError, UnknownParticipants
@@ -63,6 +64,7 @@ class PlannedRecord(NamedTuple):
     seconds: int | None
     flagged: bool  # the teacher's flags: absent whatever the report says
     still_connected: bool = False  # connected when the list was saved: seconds run to its last event
+    joined_at: datetime.datetime | None = None  # their first join, when the report has join times
 
 
 @dataclass
@@ -103,7 +105,8 @@ class RecordedSession:
     heading: str  # `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM` when the date has several sessions (attendance.headings)
     file_name: str
     replaced: bool
-    counts: dict[str, int]
+    counts: dict[str, int]  # the seed's summary: present (Present or Late), absent, flagged, still connected
+    statuses: dict[str, int] = field(default_factory=dict)  # students by status: present, late, excused, absent
     still_connected: StillConnected | None = None
 
 
@@ -159,6 +162,7 @@ class UploadResult:
                     "heading": session.heading,
                     "file": session.file_name,
                     "replaced": session.replaced,
+                    "statuses": session.statuses,
                 }
                 for session in self.sessions
             ],
@@ -214,6 +218,7 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
         if not participants:
             records[roll] = PlannedRecord(False, 0, flagged)
             continue
+        joined_at = min((p.joined_at for p in participants if p.joined_at is not None), default=None)
         connections = [event for participant in participants for event in participant.connections]
         seconds = sum(p.reported_seconds or 0 for p in participants)
         still_connected = False
@@ -228,7 +233,9 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
             still_connected = presence.still_connected
             if still_connected:
                 counted_to = file_end
-        records[roll] = PlannedRecord(seconds >= options.threshold_seconds and not flagged, seconds, flagged, still_connected)
+        records[roll] = PlannedRecord(
+            seconds >= options.threshold_seconds and not flagged, seconds, flagged, still_connected, joined_at
+        )
     return PlannedSession(file_name=name, report=report, end_time=end_time, records=records, counted_to=counted_to)
 
 
@@ -264,12 +271,13 @@ def record_attendance(
     try:
         with transaction.atomic():
             # The lock serialises uploads to one course, so "already recorded" is decided on fresh data.
-            Course.objects.select_for_update().filter(pk=course.pk).first()
+            locked = Course.objects.select_for_update().filter(pk=course.pk).first() or course
             existing: dict[datetime.date, dict[datetime.time, Session]] = defaultdict(dict)
             for session in Session.objects.filter(course=course, date__in={plan.date for plan in plans}):
                 existing[session.date][session.start_time] = session
             targets = _targets(plans, existing, options)
-            written = _write(course, plans, targets, uploaded_by=uploaded_by, options=options)
+            written = _write(locked, plans, targets, uploaded_by=uploaded_by, options=options)
+            statuses = _status_counts([session for _, _, session in written])
     except IntegrityError:
         raise AttendanceError(
             "Attendance for this session has just been recorded by another upload; send replace=1 to replace it."
@@ -296,6 +304,7 @@ def record_attendance(
                     "flagged": sum(1 for record in values if record.flagged),
                     "still_connected": sum(1 for record in values if record.still_connected),
                 },
+                statuses=statuses[session.pk],
                 still_connected=StillConnected(rolls, plan.counted_to) if rolls else None,
             )
         )
@@ -394,13 +403,41 @@ def _write(course: Course, plans, targets, *, uploaded_by, options: UploadOption
             if student_id is None:  # removed meanwhile
                 continue
             record = kept.pop((session.pk, student_id), None) or Record(session=session, student_id=student_id)
-            record.present = planned.present
+            record.set_status(status_from_report(planned, session=session, late_allowance=course.late_allowance_minutes))
             record.seconds_attended = planned.seconds
             record.flagged = planned.flagged
             record.still_connected = planned.still_connected
+            record.first_join = planned.joined_at.time() if planned.joined_at is not None else None
             (updating if record.pk else creating).append(record)
     Record.objects.bulk_create(creating, batch_size=2000)
     Record.objects.bulk_update(
-        updating, ["present", "seconds_attended", "flagged", "still_connected"], batch_size=500
+        updating, ["status", "present", "seconds_attended", "flagged", "still_connected", "first_join"], batch_size=500
     )
     return written
+
+
+def status_from_report(planned: PlannedRecord, *, session: Session, late_allowance: int | None) -> str:
+    """What a report says of one student: Absent unless present (threshold met, not flagged); Late when the
+    course has a late allowance and they first joined more than that many minutes after the session's start.
+
+    Exactly the allowance after the start is not Late (09:10:00 with 10 minutes after 09:00), one second more
+    is. Nobody is Late in a session whose start nothing stated (00:00), nor in a report without join times
+    (Google Form responses): there is nothing to judge lateness on.
+    """
+    if not planned.present:
+        return Status.ABSENT
+    if late_allowance is None or planned.joined_at is None or session.start_time == datetime.time(0, 0):
+        return Status.PRESENT
+    deadline = datetime.datetime.combine(session.date, session.start_time) + datetime.timedelta(minutes=late_allowance)
+    return Status.LATE if planned.joined_at > deadline else Status.PRESENT
+
+
+def _status_counts(sessions: list[Session]) -> dict[int, dict[str, int]]:
+    """Students by status in each session written, as the database now holds them. One query."""
+    counts = {session.pk: dict.fromkeys(Status.values, 0) for session in sessions}
+    for session_id, status, number in (
+        Record.objects.filter(session__in=sessions).values("session_id", "status").annotate(number=Count("pk"))
+        .values_list("session_id", "status", "number")
+    ):
+        counts[session_id][status] = number
+    return counts

@@ -76,7 +76,8 @@ def test_two_sessions_on_one_date_through_the_seed_routes(client, token, course)
     assert first.status_code == 200, first.json()
     assert first.json()["summary"] == {"2021-02-13": {"present": 4, "absent": 0, "flagged": 0, "still_connected": 0}}
     assert first.json()["sessions"] == [
-        {"date": "2021-02-13", "start_time": "09:35", "heading": "2021-02-13", "file": "Test2.csv", "replaced": False}
+        {"date": "2021-02-13", "start_time": "09:35", "heading": "2021-02-13", "file": "Test2.csv", "replaced": False,
+         "statuses": {"present": 4, "late": 0, "excused": 0, "absent": 0}}
     ]
     assert courses(client, token)[0]["dates"] == ["2021-02-13"]
     assert download(client, token)[0][:4] == ["Sl. No.", "Roll Number", "Name", "2021-02-13"]

@@ -23,6 +23,7 @@ def build_course(owner, *, students: int, dates: int, course_id="C1", still_conn
         Record(
             session=session,
             student=student,
+            status="present" if (i + j) % 3 != 0 else "absent",
             present=(i + j) % 3 != 0,
             still_connected=still_connected and (i + 2 * j) % 7 == 0,
         )
@@ -70,8 +71,8 @@ def test_student_enrolled_after_a_date_has_a_blank_cell_and_is_judged_on_their_d
     course = build_course(UserFactory(), students=1, dates=2)
     late = CourseStudent.objects.create(course=course, roll="9", name="Late")
     session = Session.objects.create(course=course, date=datetime.date(2026, 4, 1), source_format="google_form")
-    Record.objects.create(session=session, student=late, present=True)
-    Record.objects.create(session=session, student=CourseStudent.objects.get(roll="1"), present=True)
+    Record.objects.create(session=session, student=late, status="present", present=True)
+    Record.objects.create(session=session, student=CourseStudent.objects.get(roll="1"), status="present", present=True)
     report = selectors.attendance_report(course=course)
     assert report.rows[1] == [2, "9", "Late", "", "", "Present"]
     # Late: 1 of 1 recorded date = 100 %, not a defaulter. Roll 1: absent, present, present = 2/3 < 75 %.

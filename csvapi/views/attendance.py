@@ -673,8 +673,14 @@ class CourseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Course
-        fields = ["id", "course_id", "course_name", "batch", "created_at", "dates", "students"]
+        fields = ["id", "course_id", "course_name", "batch", "created_at", "late_allowance_minutes", "dates", "students"]
         read_only_fields = ["id", "created_at", "dates", "students"]
+        extra_kwargs = {
+            "late_allowance_minutes": {
+                "help_text": "Minutes after a session's start after which a first join is Late; null (the default): "
+                "nobody is marked Late. Applies to uploads from then on."
+            }
+        }
 
     def get_students(self, course) -> list[dict]:
         students = sorted(course.students.all(), key=lambda s: selectors.natural_roll_key(s.roll))
@@ -744,6 +750,7 @@ class CourseViewSet(
             course_name=data["course_name"],
             batch=data["batch"],
             roster=[],
+            late_allowance_minutes=data.get("late_allowance_minutes"),
         )
 
     def perform_update(self, serializer):
