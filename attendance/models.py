@@ -119,6 +119,9 @@ class Record(models.Model):
     )
     # When the report says they first joined (time of day on the session's date): what Late is judged on.
     first_join = models.TimeField(null=True, blank=True)
+    # The status is a staff member's correction (its history is in `changes`): a re-upload of the session's
+    # report keeps it, and says so, unless the teacher asks to overwrite corrections.
+    corrected = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["session", "student"]
@@ -138,3 +141,32 @@ class Record(models.Model):
         """Set the status and, with it, ``present``."""
         self.status = status
         self.present = status in ATTENDED
+
+
+class RecordChange(models.Model):
+    """One change of a record's status after it was first recorded: who, when, before → after, and why.
+
+    A correction by staff, or a re-upload of the session's report that changed the status. The first
+    recording is not a change: the session says who uploaded it and when.
+    """
+
+    class Source(models.TextChoices):
+        CORRECTION = "correction", "Correction by staff"
+        UPLOAD = "upload", "Re-upload of the report"
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="changes")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # Blank when the correction made the cell: the student was not on the roster for that session.
+    before = models.CharField(max_length=8, choices=Status.choices, blank=True)
+    after = models.CharField(max_length=8, choices=Status.choices)
+    remark = models.TextField(blank=True, max_length=500)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["record", "changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.record}: {self.before or '(none)'} -> {self.after}"

@@ -49,6 +49,9 @@ class PreviewDate:
 class Preview:
     dates: list[PreviewDate]
     replaced: list
+    # Manual corrections the reports disagree with: kept, or replaced (overwrite_corrections); see UploadResult.
+    corrections_kept: list = field(default_factory=list)
+    corrections_overwritten: list = field(default_factory=list)
 
 
 class _RollBack(Exception):
@@ -96,7 +99,9 @@ def preview_attendance(*, course: Course, uploaded_by, files, options, progress=
                 entry.lines.sort(key=lambda line: natural_roll_key(line.roll))
             # result.sessions is in date and start-time order.
             dates = [by_session[session.pk] for session in result.sessions if session.pk in by_session]
-            raise _RollBack(Preview(dates, list(result.replaced)))
+            raise _RollBack(
+                Preview(dates, list(result.replaced), result.corrections_kept, result.corrections_overwritten)
+            )
     except _RollBack as undone:
         return undone.preview
 

@@ -385,6 +385,11 @@ MATRIX = [
     rest("PATCH", "/api/courses/{course}/",                       "401 401 401 401 404 404 404 404 200 404 404",
         lambda w: {"course_name": "Renamed"}, fmt="json"),
     rest("DELETE", "/api/courses/{course}/",                      "401 401 401 401 404 404 404 404 204 404 404"),
+    # Issue 14: a course's cells (corrections with their history) are its owner's, like the course.
+    rest("POST", "/api/courses/{course}/corrections/",            "401 401 401 401 404 404 404 404 201 404 404",
+        lambda w: {"roll": "1", "date": "2026-02-13", "status": "Excused", "remark": "Doctor's note"}, fmt="json"),
+    rest("GET", "/api/courses/{course}/history/?roll=1&date=2026-02-13",
+                                                                  "401 401 401 401 404 404 404 404 200 404 404"),
     # --- dashboard (session sign-in; token actors are anonymous there) ----------------------------------
     # route                                                     ano   bad   exp   rev   stu   oTu   tut   oCo   con   adm   oTe
     dash("GET", "/",                                         "login login login login   200   200   200   200   200   200   200"),

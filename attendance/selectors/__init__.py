@@ -1,5 +1,6 @@
 """Reads of the attendance half, one module per concept: a teacher's courses and the seed's course objects
-(`courses`), the downloadable reports (`reports`), the order of rolls (`rolls`). The rules that judge a
+(`courses`), the downloadable reports (`reports`), finding one session (`sessions`), one cell and its history
+(`cells`), the order of rolls (`rolls`). The rules that judge a
 student (percentage, defaulter) live in `attendance.standing`.
 
 Every function runs a fixed number of queries whatever the number of students and dates.
@@ -8,21 +9,28 @@ Callers import this package (`from attendance import selectors`); the names belo
 
 from fractions import Fraction
 
+from attendance.selectors.cells import CellHistory, cell_history
 from attendance.selectors.courses import CourseSummary, course_of, course_summaries, courses_as_objects
 from attendance.selectors.reports import STILL_CONNECTED_COLUMN, AttendanceReport, attendance_report
 from attendance.selectors.rolls import natural_roll_key
+from attendance.selectors.sessions import LocatedSession, locate_session, session_on
 from attendance.standing import DEFAULT_CUTOFF, is_defaulter
 
 __all__ = [
     "DEFAULT_CUTOFF",
     "STILL_CONNECTED_COLUMN",
     "AttendanceReport",
+    "CellHistory",
+    "LocatedSession",
     "CourseSummary",
     "Fraction",
     "attendance_report",
+    "cell_history",
     "course_of",
     "course_summaries",
     "courses_as_objects",
     "is_defaulter",
+    "locate_session",
     "natural_roll_key",
+    "session_on",
 ]

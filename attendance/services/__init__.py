@@ -1,6 +1,6 @@
 """Every write of the attendance half, one module per concept: courses and rosters (`courses`), teachers'
 accounts (`teachers`), recording sessions from reports (`uploads`), sessions already recorded (`sessions`),
-reading teachers' files (`reading`).
+correcting a cell by hand (`corrections`), reading teachers' files (`reading`).
 
 Services are keyword-only, run in one transaction, and raise `AttendanceError` (a sentence for the
 teacher, rendered as 400) for anything the caller must fix. Nothing is written when they raise.
@@ -16,6 +16,7 @@ from attendance.services.courses import (
     update_course,
 )
 from attendance.errors import AttendanceError, UnknownParticipants
+from attendance.services.corrections import REMARK_LIMIT, correct_attendance, parse_status
 from attendance.services.reading import read_roster, reader_limits
 from attendance.services.sessions import delete_date
 from attendance.services.teachers import sign_up_teacher
@@ -23,13 +24,16 @@ from attendance.services.uploads import (
     PlannedRecord,
     PlannedSession,
     StillConnected,
+    CorrectionMet,
     UploadOptions,
     UploadResult,
     record_attendance,
 )
 
 __all__ = [
+    "REMARK_LIMIT",
     "AttendanceError",
+    "CorrectionMet",
     "PlannedRecord",
     "PlannedSession",
     "RosterChanges",
@@ -38,9 +42,11 @@ __all__ = [
     "UploadOptions",
     "UploadResult",
     "add_students",
+    "correct_attendance",
     "create_course",
     "delete_course",
     "delete_date",
+    "parse_status",
     "read_roster",
     "reader_limits",
     "record_attendance",

@@ -14,7 +14,10 @@ Which session a report is for (SPEC §4b: a session is a course, a date and a st
   it and gives it the report's start); a date with several sessions is a 400 naming their start times.
 
 Replacing a session updates it and its records in place, so what belongs to a record beyond the report
-(a manual correction and its history) is kept.
+(its history) is kept. A manual correction (attendance.services.corrections) survives: where the report
+says otherwise, the corrected status stays and the reply lists it under corrections.kept (and its message
+says so), unless the upload sends overwrite_corrections=1; then the report's mark replaces it and the reply
+lists it under corrections.overwritten. Every status a re-upload changes is added to the record's history.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from attendance.formats import (
 )
 from attendance.headings import session_heading, start_times_text
 from attendance.matching import match_participants
-from attendance.models import Course, CourseStudent, Record, Session, Status
+from attendance.models import Course, CourseStudent, Record, RecordChange, Session, Status
 from attendance.presence import PresenceError, last_event, measure_presence
 from attendance.selectors import natural_roll_key
 from attendance.errors import AttendanceError, UnknownParticipants
@@ -57,6 +60,8 @@ class UploadOptions:
     date_order: str = DAY_FIRST
     identity: str = "name"  # how current Teams / Zoom participants are identified: "name" or "email"
     start_time: datetime.time | None = None  # the session's start, when the teacher names it
+    # A re-upload keeps manual corrections (and says which) unless this is set: then the report's marks win.
+    overwrite_corrections: bool = False
 
 
 class PlannedRecord(NamedTuple):
@@ -95,6 +100,16 @@ class StillConnected:
     counted_to: datetime.datetime
 
 
+class CorrectionMet(NamedTuple):
+    """A manual correction a re-uploaded report disagrees with: kept, or overwritten by the report."""
+
+    roll: str
+    session_pk: int
+    correction: str  # the corrected status
+    report: str  # what the report says
+    kept: bool
+
+
 @dataclass
 class RecordedSession:
     """One session an upload wrote: where it is, how reports name it now, and what was recorded."""
@@ -113,6 +128,30 @@ class RecordedSession:
 @dataclass
 class UploadResult:
     sessions: list[RecordedSession]  # by date and start time
+    corrections: list[CorrectionMet] = field(default_factory=list)  # by session, then roll
+
+    def _corrections(self, *, kept: bool) -> list[dict]:
+        heading = {session.pk: session.heading for session in self.sessions}
+        return [
+            {
+                "roll": met.roll,
+                "session": heading[met.session_pk],
+                "correction": Status(met.correction).label,
+                "report": Status(met.report).label,
+            }
+            for met in self.corrections
+            if met.kept is kept
+        ]
+
+    @property
+    def corrections_kept(self) -> list[dict]:
+        """Manual corrections the reports disagree with, kept: {roll, session, correction, report}."""
+        return self._corrections(kept=True)
+
+    @property
+    def corrections_overwritten(self) -> list[dict]:
+        """Manual corrections replaced by the reports' marks (overwrite_corrections=1)."""
+        return self._corrections(kept=False)
 
     @property
     def dates(self) -> list[datetime.date]:
@@ -142,7 +181,24 @@ class UploadResult:
             f"({still.counted_to:%H:%M:%S}): roll{'s' if len(still.rolls) != 1 else ''} {', '.join(still.rolls)}."
             for heading, still in self.still_connected.items()
         )
-        return f"Attendance recorded for {recorded}{replacing}.{notes}"
+        return f"Attendance recorded for {recorded}{replacing}.{notes}{self._corrections_note()}"
+
+    def _corrections_note(self) -> str:
+        kept, overwritten = self.corrections_kept, self.corrections_overwritten
+        note = ""
+        if kept:
+            listed = "; ".join(f"roll {c['roll']} on {c['session']} stays {c['correction']} (the report says {c['report']})" for c in kept)
+            note += (
+                f" {len(kept)} manual correction{'s were' if len(kept) != 1 else ' was'} kept where the report says "
+                f"otherwise: {listed}. Send overwrite_corrections=1 to replace corrections with the report's marks."
+            )
+        if overwritten:
+            listed = "; ".join(f"roll {c['roll']} on {c['session']} is now {c['report']} (was {c['correction']})" for c in overwritten)
+            note += (
+                f" {len(overwritten)} manual correction{'s were' if len(overwritten) != 1 else ' was'} replaced by "
+                f"the report's marks: {listed}."
+            )
+        return note
 
     def as_dict(self) -> dict:
         """The reply of /upload_attendance (and the result of its job): message, dates, summary per session, who
@@ -155,6 +211,7 @@ class UploadResult:
                 heading: {"rolls": still.rolls, "counted_to": still.counted_to.isoformat()}
                 for heading, still in self.still_connected.items()
             },
+            "corrections": {"kept": self.corrections_kept, "overwritten": self.corrections_overwritten},
             "sessions": [
                 {
                     "date": f"{session.date:%Y-%m-%d}",
@@ -276,7 +333,7 @@ def record_attendance(
             for session in Session.objects.filter(course=course, date__in={plan.date for plan in plans}):
                 existing[session.date][session.start_time] = session
             targets = _targets(plans, existing, options)
-            written = _write(locked, plans, targets, uploaded_by=uploaded_by, options=options)
+            written, corrections = _write(locked, plans, targets, uploaded_by=uploaded_by, options=options)
             statuses = _status_counts([session for _, _, session in written])
     except IntegrityError:
         raise AttendanceError(
@@ -299,8 +356,9 @@ def record_attendance(
                 file_name=plan.file_name,
                 replaced=target is not None,
                 counts={
-                    "present": sum(1 for record in values if record.present),
-                    "absent": sum(1 for record in values if not record.present),
+                    # As recorded: a correction kept against the report counts as corrected.
+                    "present": statuses[session.pk][Status.PRESENT] + statuses[session.pk][Status.LATE],
+                    "absent": statuses[session.pk][Status.ABSENT] + statuses[session.pk][Status.EXCUSED],
                     "flagged": sum(1 for record in values if record.flagged),
                     "still_connected": sum(1 for record in values if record.still_connected),
                 },
@@ -309,7 +367,9 @@ def record_attendance(
             )
         )
     recorded.sort(key=lambda session: (session.date, session.start_time))
-    return UploadResult(sessions=recorded)
+    order = {session.pk: index for index, session in enumerate(recorded)}
+    corrections.sort(key=lambda met: (order[met.session_pk], natural_roll_key(met.roll)))
+    return UploadResult(sessions=recorded, corrections=corrections)
 
 
 class _Target(NamedTuple):
@@ -373,7 +433,8 @@ def _targets(plans: list[PlannedSession], existing, options: UploadOptions) -> l
 
 
 def _write(course: Course, plans, targets, *, uploaded_by, options: UploadOptions):
-    """Write the sessions and their records; [(plan, session replaced or None, session written)]."""
+    """Write the sessions and their records: ([(plan, session replaced or None, session written)], the
+    corrections the reports disagreed with). A re-upload changing a status adds it to the record's history."""
     now = timezone.now()
     students = dict(CourseStudent.objects.filter(course=course).values_list("roll", "pk"))
     sessions = []
@@ -392,18 +453,26 @@ def _write(course: Course, plans, targets, *, uploaded_by, options: UploadOption
     )
     Session.objects.bulk_create([session for session, target in zip(sessions, targets) if target.session is None])
     written = [(plan, target.session, session) for plan, target, session in zip(plans, targets, sessions)]
-    kept = {
+    recorded = {
         (record.session_id, record.student_id): record
         for record in Record.objects.filter(session__in=replaced)
     }
-    creating, updating = [], []
+    creating, updating, changes, corrections = [], [], [], []
     for plan, _, session in written:
         for roll, planned in plan.records.items():
             student_id = students.get(roll)
             if student_id is None:  # removed meanwhile
                 continue
-            record = kept.pop((session.pk, student_id), None) or Record(session=session, student_id=student_id)
-            record.set_status(status_from_report(planned, session=session, late_allowance=course.late_allowance_minutes))
+            record = recorded.pop((session.pk, student_id), None) or Record(session=session, student_id=student_id)
+            before = record.status if record.pk else ""
+            said = status_from_report(planned, session=session, late_allowance=course.late_allowance_minutes)
+            if record.corrected and said != before:
+                corrections.append(CorrectionMet(roll, session.pk, before, said, kept=not options.overwrite_corrections))
+            if not (record.corrected and said != before and not options.overwrite_corrections):
+                record.set_status(said)
+                if record.pk and said != before:
+                    changes.append(_change(record, before, said, uploaded_by, now, overwritten=record.corrected))
+                    record.corrected = False
             record.seconds_attended = planned.seconds
             record.flagged = planned.flagged
             record.still_connected = planned.still_connected
@@ -411,9 +480,27 @@ def _write(course: Course, plans, targets, *, uploaded_by, options: UploadOption
             (updating if record.pk else creating).append(record)
     Record.objects.bulk_create(creating, batch_size=2000)
     Record.objects.bulk_update(
-        updating, ["status", "present", "seconds_attended", "flagged", "still_connected", "first_join"], batch_size=500
+        updating,
+        ["status", "present", "corrected", "seconds_attended", "flagged", "still_connected", "first_join"],
+        batch_size=500,
     )
-    return written
+    RecordChange.objects.bulk_create(changes)
+    return written, corrections
+
+
+def _change(record: Record, before: str, after: str, uploaded_by, now, *, overwritten: bool) -> RecordChange:
+    """The history entry of a re-upload that changed a recorded status."""
+    return RecordChange(
+        record=record,
+        source=RecordChange.Source.UPLOAD,
+        before=before,
+        after=after,
+        remark="The report uploaded again with overwrite_corrections=1 replaced a correction."
+        if overwritten
+        else "The report uploaded again says otherwise.",
+        changed_by=uploaded_by,
+        changed_at=now,
+    )
 
 
 def status_from_report(planned: PlannedRecord, *, session: Session, late_allowance: int | None) -> str:

@@ -32,6 +32,7 @@ from attendance.formats import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampErr
 from attendance.formats.timestamps import parse_timestamp
 from attendance.headings import session_headings
 from attendance.models import Course
+from csvapi.views.attendance_courses import CourseCellsMixin
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
 from csvapi.jobs import job_requested, start_job_response
 from csvapi.downloads import offer_as_download
@@ -197,6 +198,13 @@ class CourseObjectSerializer(serializers.Serializer):
     )
 
 
+class CorrectionMetSerializer(serializers.Serializer):
+    roll = serializers.CharField()
+    session = serializers.CharField(help_text="The session's heading.")
+    correction = serializers.CharField(help_text="The corrected status.")
+    report = serializers.CharField(help_text="The status the report gives.")
+
+
 ErrorSerializer = inline_serializer("AttendanceError", {"error": serializers.CharField()})
 BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="A field is missing or invalid, or the service refused it.")
 NO_TOKEN = OpenApiResponse(ErrorSerializer, description="No token, or a token that is wrong or expired.")
@@ -359,6 +367,12 @@ class UploadAttendanceView(AttendanceView):
                     "replace": serializers.BooleanField(
                         required=False, default=False, help_text="Replace attendance already recorded for the session."
                     ),
+                    "overwrite_corrections": serializers.BooleanField(
+                        required=False,
+                        default=False,
+                        help_text="With replace=1: replace manual corrections with the report's marks. Without it, a "
+                        "corrected cell keeps its status and the reply lists it under corrections.kept.",
+                    ),
                     "start_time": _start_time_field(
                         "Without it, a new session starts at the report's stated start (Teams summary, Zoom meeting "
                         "block), else at its first join, else 00:00. With it, the report is for the session at that "
@@ -403,6 +417,15 @@ class UploadAttendanceView(AttendanceView):
                         help_text="Session heading -> the students whose report ended with them connected and no "
                         "end_time was sent: their seconds run to the file's last event. Only sessions with such students.",
                     ),
+                    "corrections": inline_serializer(
+                        "AttendanceUploadCorrections",
+                        {
+                            "kept": serializers.ListField(child=CorrectionMetSerializer()),
+                            "overwritten": serializers.ListField(child=CorrectionMetSerializer()),
+                        },
+                        help_text="Manual corrections the reports disagree with: kept (the default), or replaced "
+                        "by the reports' marks (overwrite_corrections=1).",
+                    ),
                     "sessions": serializers.ListField(
                         child=inline_serializer(
                             "AttendanceUploadedSession",
@@ -412,6 +435,10 @@ class UploadAttendanceView(AttendanceView):
                                 "heading": serializers.CharField(help_text="How reports and course objects name it."),
                                 "file": serializers.CharField(),
                                 "replaced": serializers.BooleanField(),
+                                "statuses": serializers.DictField(
+                                    child=serializers.IntegerField(),
+                                    help_text="Students by status as recorded: present, late, excused, absent.",
+                                ),
                             },
                         ),
                         help_text="The sessions written, by date and start time.",
@@ -474,6 +501,7 @@ class UploadAttendanceView(AttendanceView):
             date_order=order,
             identity=identity,
             start_time=_start_time(_value(request, "start_time")),
+            overwrite_corrections=_flag(request, "overwrite_corrections"),
         )
 
 
@@ -705,6 +733,7 @@ class CourseSerializer(serializers.ModelSerializer):
     destroy=extend_schema(summary="Delete a course with its roster and all its attendance"),
 )
 class CourseViewSet(
+    CourseCellsMixin,
     StrictIds,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -728,11 +757,10 @@ class CourseViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation runs as AnonymousUser, who owns nothing
             return Course.objects.none()
-        return (
-            Course.objects.filter(owner=self.request.user)
-            .prefetch_related("students", "sessions")
-            .order_by("course_id", "batch")
-        )
+        courses = Course.objects.filter(owner=self.request.user).order_by("course_id", "batch")
+        if self.action in {"corrections", "history"}:
+            return courses  # the actions read what they need; the course's fields need its roster and dates
+        return courses.prefetch_related("students", "sessions")
 
     def get_object(self):
         # Raised as DRF's NotFound so the answer is the usual {"error": ...} body.
