@@ -88,6 +88,25 @@ class Session(models.Model):
         return f"{self.course} on {self.date:%Y-%m-%d} at {self.start_time:%H:%M}"
 
 
+class PlannedClass(models.Model):
+    """A class the course means to hold: a date and a start time. Generated from a meeting day and time over a
+    range of weeks (attendance.schedule), entered, or imported. Those still to come are what a student can
+    still attend: the projection of who can reach the cutoff (attendance.standing) counts them."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="planned_classes")
+    date = models.DateField()
+    start_time = models.TimeField(default=datetime.time(0, 0))
+
+    class Meta:
+        ordering = ["course", "date", "start_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "date", "start_time"], name="planned_class_one_per_course_date_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.course} planned on {self.date:%Y-%m-%d} at {self.start_time:%H:%M}"
+
+
 class Status(models.TextChoices):
     """Moodle's default set. Present and Late attended; Excused leaves the student's denominator."""
 

@@ -31,6 +31,20 @@ DEFAULT_CUTOFF = Fraction(75)
 AT_RISK_SHARE = Fraction(1, 2)
 
 
+def parse_cutoff(text: str | None) -> Fraction:
+    """A cutoff as sent (`75`, `66.5`, `200/3`), exactly; DEFAULT_CUTOFF when blank. ValueError with a sentence
+    when it is not a percentage between 0 and 100."""
+    if not text:
+        return DEFAULT_CUTOFF
+    try:
+        cutoff = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        cutoff = None
+    if cutoff is None or not 0 <= cutoff <= 100:
+        raise ValueError(f"cutoff must be a percentage between 0 and 100, not '{text}'.")
+    return cutoff
+
+
 def attendance_percentage(*, attended: int, held: int, excused: int = 0) -> Fraction | None:
     """The percentage rule: ``attended`` (Present + Late) over ``held`` − ``excused``, times 100, exactly.
 

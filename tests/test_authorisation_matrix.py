@@ -390,6 +390,16 @@ MATRIX = [
         lambda w: {"roll": "1", "date": "2026-02-13", "status": "Excused", "remark": "Doctor's note"}, fmt="json"),
     rest("GET", "/api/courses/{course}/history/?roll=1&date=2026-02-13",
                                                                   "401 401 401 401 404 404 404 404 200 404 404"),
+    # ... and so are its planned classes and its students' standing.
+    rest("GET", "/api/courses/{course}/planned_classes/",         "401 401 401 401 404 404 404 404 200 404 404"),
+    rest("POST", "/api/courses/{course}/planned_classes/",        "401 401 401 401 404 404 404 404 200 404 404",
+        lambda w: {"classes": [{"date": "2026-03-02", "start_time": "09:00"}]}, fmt="json"),
+    rest("POST", "/api/courses/{course}/planned_classes/generate/",
+                                                                  "401 401 401 401 404 404 404 404 200 404 404",
+        lambda w: {"weekday": "Monday", "time": "09:00", "start": "2026-03-02", "end": "2026-03-30"}, fmt="json"),
+    rest("POST", "/api/courses/{course}/planned_classes/remove/", "401 401 401 401 404 404 404 404 200 404 404",
+        lambda w: {"classes": [{"date": "2026-03-02"}]}, fmt="json"),
+    rest("GET", "/api/courses/{course}/standing/",                "401 401 401 401 404 404 404 404 200 404 404"),
     # --- dashboard (session sign-in; token actors are anonymous there) ----------------------------------
     # route                                                     ano   bad   exp   rev   stu   oTu   tut   oCo   con   adm   oTe
     dash("GET", "/",                                         "login login login login   200   200   200   200   200   200   200"),

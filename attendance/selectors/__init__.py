@@ -1,6 +1,6 @@
 """Reads of the attendance half, one module per concept: a teacher's courses and the seed's course objects
 (`courses`), the downloadable reports (`reports`), finding one session (`sessions`), one cell and its history
-(`cells`), the order of rolls (`rolls`). The rules that judge a
+(`cells`), each student's standing and the plan's progress (`standings`), the order of rolls (`rolls`). The rules that judge a
 student (percentage, defaulter) live in `attendance.standing`.
 
 Every function runs a fixed number of queries whatever the number of students and dates.
@@ -14,6 +14,13 @@ from attendance.selectors.courses import CourseSummary, course_of, course_summar
 from attendance.selectors.reports import STILL_CONNECTED_COLUMN, AttendanceReport, attendance_report
 from attendance.selectors.rolls import natural_roll_key
 from attendance.selectors.sessions import LocatedSession, locate_session, session_on
+from attendance.selectors.standings import (
+    CourseStandings,
+    PlanProgress,
+    StudentStanding,
+    course_standings,
+    plan_progress,
+)
 from attendance.standing import DEFAULT_CUTOFF, is_defaulter
 
 __all__ = [
@@ -21,16 +28,21 @@ __all__ = [
     "STILL_CONNECTED_COLUMN",
     "AttendanceReport",
     "CellHistory",
+    "CourseStandings",
     "LocatedSession",
+    "PlanProgress",
+    "StudentStanding",
     "CourseSummary",
     "Fraction",
     "attendance_report",
     "cell_history",
     "course_of",
+    "course_standings",
     "course_summaries",
     "courses_as_objects",
     "is_defaulter",
     "locate_session",
     "natural_roll_key",
+    "plan_progress",
     "session_on",
 ]

@@ -32,7 +32,8 @@ from attendance.formats import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampErr
 from attendance.formats.timestamps import parse_timestamp
 from attendance.headings import session_headings
 from attendance.models import Course
-from csvapi.views.attendance_courses import CourseCellsMixin
+from attendance.standing import parse_cutoff
+from csvapi.views.attendance_courses import CourseCellsMixin, CoursePlanMixin, CourseStandingMixin
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
 from csvapi.jobs import job_requested, start_job_response
 from csvapi.downloads import offer_as_download
@@ -523,15 +524,10 @@ def _down_course(value: str) -> tuple[str, int]:
 
 
 def _cutoff(value: str | None) -> Fraction:
-    if not value:
-        return selectors.DEFAULT_CUTOFF
     try:
-        cutoff = Fraction(value)
-    except (ValueError, ZeroDivisionError):
-        cutoff = None
-    if cutoff is None or not 0 <= cutoff <= 100:
-        raise BadRequest(f"cutoff must be a percentage between 0 and 100, not '{value}'.")
-    return cutoff
+        return parse_cutoff(value)
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
 
 
 class DownloadAttendanceView(AttendanceView):
@@ -734,6 +730,8 @@ class CourseSerializer(serializers.ModelSerializer):
 )
 class CourseViewSet(
     CourseCellsMixin,
+    CoursePlanMixin,
+    CourseStandingMixin,
     StrictIds,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -758,7 +756,7 @@ class CourseViewSet(
         if getattr(self, "swagger_fake_view", False):  # schema generation runs as AnonymousUser, who owns nothing
             return Course.objects.none()
         courses = Course.objects.filter(owner=self.request.user).order_by("course_id", "batch")
-        if self.action in {"corrections", "history"}:
+        if self.action in CourseCellsMixin.ACTIONS | CoursePlanMixin.ACTIONS | CourseStandingMixin.ACTIONS:
             return courses  # the actions read what they need; the course's fields need its roster and dates
         return courses.prefetch_related("students", "sessions")
 

@@ -1,11 +1,14 @@
 """The attendance courses resource beyond its fields (`/api/courses/<id>/...`): correcting a cell and reading its
-history. A mixin of `CourseViewSet` (csvapi.views.attendance), so every action finds the course through the
-viewset's own `get_object`: a course that is not the caller's is a 404, as everywhere else.
+history, the course's planned classes, and each student's standing. Mixins of `CourseViewSet`
+(csvapi.views.attendance), so every action finds the course through the viewset's own `get_object`: a course
+that is not the caller's is a 404, as everywhere else.
 
 Each action's parameters are declared once, by the serializer that validates them and that the schema shows.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -14,7 +17,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from attendance import selectors, services
-from attendance.models import Status
+from attendance.models import PlannedClass, Status
+from attendance.schedule import ScheduleError, weekday_number
+from attendance.standing import parse_cutoff
+from csvapi.uploads import uploaded_file
 
 
 def _answer(call, **kwargs):
@@ -95,6 +101,8 @@ _NOT_YOURS = OpenApiResponse(_ERROR, description="You have no course with this i
 class CourseCellsMixin:
     """`POST corrections/` and `GET history/` of one course."""
 
+    ACTIONS = frozenset({"corrections", "history"})
+
     @extend_schema(
         summary="Correct one cell: set a student's status for a session, with a remark",
         description="The change is kept in the cell's history (who, when, before → after, remark), and a re-upload "
@@ -122,3 +130,268 @@ class CourseCellsMixin:
         course = self.get_object()
         data = _valid(CellSerializer, request.query_params)
         return Response(_answer(selectors.cell_history, course=course, **data).as_dict())
+
+
+# --- Planned classes ----------------------------------------------------------------------------------------
+
+
+class PlannedClassSerializer(serializers.Serializer):
+    date = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD.")
+    start_time = serializers.TimeField(
+        required=False, input_formats=["%H:%M"], help_text="HH:MM (24-hour). Default: 00:00 (not stated)."
+    )
+
+
+class BreakSerializer(serializers.Serializer):
+    start = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="First day of the break, YYYY-MM-DD.")
+    end = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="Last day of the break (included).")
+
+    def validate(self, data):
+        if data["end"] < data["start"]:
+            raise serializers.ValidationError(f"A break ends ({data['end']}) before it starts ({data['start']}).")
+        return data
+
+
+class PlanSerializer(serializers.Serializer):
+    classes = PlannedClassSerializer(many=True, required=False, help_text="The classes, as JSON.")
+    file = serializers.FileField(
+        required=False,
+        help_text="Or a CSV/XLSX file with the headings Date and (optionally) Start Time, as multipart/form-data.",
+    )
+    replace = serializers.BooleanField(
+        required=False, default=False, help_text="The plan becomes exactly these classes (others are removed)."
+    )
+
+    def validate(self, data):
+        if ("classes" in data) == ("file" in data):
+            raise serializers.ValidationError("Send the classes as a list (classes) or as a file (file), one of the two.")
+        return data
+
+
+class GenerateSerializer(serializers.Serializer):
+    weekday = serializers.CharField(help_text="The meeting day: Monday (or Mon, or 0 for Monday to 6 for Sunday).")
+    time = serializers.TimeField(input_formats=["%H:%M"], help_text="The meeting time, HH:MM (24-hour).")
+    start = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="First day of the range, YYYY-MM-DD.")
+    end = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="Last day of the range (included).")
+    breaks = BreakSerializer(many=True, required=False, default=list, help_text="Ranges with no classes.")
+    replace = serializers.BooleanField(
+        required=False, default=False, help_text="The plan becomes exactly these classes (others are removed)."
+    )
+
+    def validate_weekday(self, value):
+        try:
+            return weekday_number(value)
+        except ScheduleError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class RemovalClassSerializer(PlannedClassSerializer):
+    start_time = serializers.TimeField(
+        required=False, input_formats=["%H:%M"], help_text="HH:MM. Without it, every class of the date is removed."
+    )
+
+
+class RemovalSerializer(serializers.Serializer):
+    classes = RemovalClassSerializer(many=True, required=False, default=list)
+    breaks = BreakSerializer(many=True, required=False, default=list, help_text="Remove every class inside each range.")
+
+
+class PlannedClassShownSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    start_time = serializers.CharField(help_text="HH:MM")
+
+
+_PLAN = inline_serializer(
+    "AttendancePlan",
+    {
+        "planned_classes": serializers.ListField(child=PlannedClassShownSerializer(), help_text="By date and start time."),
+        "count": serializers.IntegerField(),
+        "remaining": serializers.IntegerField(help_text="Still to come today, less sessions recorded on their dates."),
+    },
+)
+_PLAN_CHANGED = inline_serializer(
+    "AttendancePlanChanged",
+    {
+        "message": serializers.CharField(),
+        "added": serializers.IntegerField(),
+        "already_planned": serializers.IntegerField(),
+        "removed": serializers.IntegerField(),
+        "planned_classes": serializers.ListField(child=PlannedClassShownSerializer()),
+        "count": serializers.IntegerField(),
+        "remaining": serializers.IntegerField(),
+    },
+)
+
+
+def _plan_of(course) -> dict:
+    classes = list(PlannedClass.objects.filter(course=course).values_list("date", "start_time"))
+    progress = selectors.plan_progress(course=course)
+    return {
+        "planned_classes": [{"date": f"{date:%Y-%m-%d}", "start_time": f"{time:%H:%M}"} for date, time in classes],
+        "count": len(classes),
+        "remaining": progress.remaining if progress else 0,
+    }
+
+
+def _changed(course, changes) -> dict:
+    return {
+        "message": changes.message,
+        "added": changes.added,
+        "already_planned": changes.already_planned,
+        "removed": changes.removed,
+        **_plan_of(course),
+    }
+
+
+class CoursePlanMixin:
+    """`planned_classes/` (GET, POST), `planned_classes/generate/` and `planned_classes/remove/` of one course."""
+
+    ACTIONS = frozenset({"planned_classes", "generate_planned_classes", "remove_planned_classes"})
+
+    @extend_schema(
+        methods=["GET"], summary="The course's planned classes", responses={200: _PLAN, 404: _NOT_YOURS}
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Plan classes: listed as JSON, or imported from a CSV/XLSX file (Date, Start Time)",
+        request={"application/json": PlanSerializer, "multipart/form-data": PlanSerializer},
+        responses={200: _PLAN_CHANGED, 400: _BAD, 404: _NOT_YOURS, 413: _BAD},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="planned_classes")
+    def planned_classes(self, request, pk=None):
+        course = self.get_object()
+        if request.method == "GET":
+            return Response(_plan_of(course))
+        data = _valid(PlanSerializer, request.data)
+        if "file" in data:
+            upload = uploaded_file(request)
+            classes = _answer(services.read_planned_classes, name=upload.name, data=upload.data)
+        else:
+            classes = [(entry["date"], entry.get("start_time") or datetime.time(0, 0)) for entry in data["classes"]]
+        changes = _answer(services.plan_classes, course=course, classes=classes, replace=data["replace"])
+        return Response(_changed(course, changes))
+
+    @extend_schema(
+        summary="Plan a class on one weekday at one time every week from start to end, except in breaks",
+        request=GenerateSerializer,
+        responses={200: _PLAN_CHANGED, 400: _BAD, 404: _NOT_YOURS},
+    )
+    @action(detail=True, methods=["post"], url_path="planned_classes/generate")
+    def generate_planned_classes(self, request, pk=None):
+        course = self.get_object()
+        data = _valid(GenerateSerializer, request.data)
+        classes = _answer(
+            services.generated_classes,
+            weekday=data["weekday"],
+            time=data["time"],
+            start=data["start"],
+            end=data["end"],
+            breaks=[(entry["start"], entry["end"]) for entry in data["breaks"]],
+        )
+        changes = _answer(services.plan_classes, course=course, classes=classes, replace=data["replace"])
+        return Response(_changed(course, changes))
+
+    @extend_schema(
+        summary="Remove planned classes: single classes, or every class inside breaks",
+        request=RemovalSerializer,
+        responses={200: _PLAN_CHANGED, 400: _BAD, 404: _NOT_YOURS},
+    )
+    @action(detail=True, methods=["post"], url_path="planned_classes/remove")
+    def remove_planned_classes(self, request, pk=None):
+        course = self.get_object()
+        data = _valid(RemovalSerializer, request.data)
+        changes = _answer(
+            services.remove_planned_classes,
+            course=course,
+            classes=[(entry["date"], entry.get("start_time")) for entry in data["classes"]],
+            breaks=[(entry["start"], entry["end"]) for entry in data["breaks"]],
+        )
+        return Response(_changed(course, changes))
+
+
+# --- Standing -----------------------------------------------------------------------------------------------
+
+
+class StandingQuerySerializer(serializers.Serializer):
+    cutoff = serializers.CharField(
+        required=False, help_text="Percentage (0-100) below which a student is a defaulter. Default: 75."
+    )
+    as_of = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], help_text="The day planned classes count from. Default: today."
+    )
+
+    def validate_cutoff(self, value):
+        try:
+            return parse_cutoff(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+_STUDENT_STANDING = inline_serializer(
+    "AttendanceStudentStanding",
+    {
+        "roll": serializers.CharField(),
+        "name": serializers.CharField(),
+        "attended": serializers.IntegerField(help_text="Present + Late."),
+        "late": serializers.IntegerField(),
+        "excused": serializers.IntegerField(),
+        "held": serializers.IntegerField(help_text="Sessions held while on the roster (Excused included)."),
+        "percentage": serializers.CharField(
+            allow_null=True, help_text="attended / (held - excused), two decimals rounded down; null: nothing to judge."
+        ),
+        "fraction": serializers.CharField(allow_null=True, help_text="The exact ratio, attended/(held - excused)."),
+        "defaulter": serializers.BooleanField(),
+        "remaining": serializers.IntegerField(allow_null=True, help_text="Null: the course plans no classes."),
+        "needed": serializers.IntegerField(allow_null=True, help_text="Null: no plan, or cannot reach."),
+        "cannot_reach": serializers.BooleanField(),
+        "at_risk": serializers.BooleanField(),
+    },
+)
+_STANDINGS = inline_serializer(
+    "AttendanceStandings",
+    {
+        "cutoff": serializers.CharField(),
+        "as_of": serializers.DateField(),
+        "planned": serializers.BooleanField(),
+        "planned_classes": serializers.IntegerField(),
+        "remaining": serializers.IntegerField(allow_null=True),
+        "unrecorded": serializers.ListField(
+            child=serializers.DateField(), help_text="Past planned dates with no session recorded."
+        ),
+        "students": serializers.ListField(child=_STUDENT_STANDING),
+    },
+)
+
+
+class CourseStandingMixin:
+    """`GET standing/` of one course."""
+
+    ACTIONS = frozenset({"standing"})
+
+    @extend_schema(
+        summary="Each student's attended, held, excused, percentage, and what they still need of the planned classes",
+        parameters=[StandingQuerySerializer],
+        responses={200: _STANDINGS, 400: _BAD, 404: _NOT_YOURS},
+    )
+    @action(detail=True, methods=["get"])
+    def standing(self, request, pk=None):
+        course = self.get_object()
+        data = _valid(StandingQuerySerializer, request.query_params)
+        standings = selectors.course_standings(
+            course=course, cutoff=data.get("cutoff", parse_cutoff(None)), as_of=data.get("as_of")
+        )
+        return Response(
+            {
+                "cutoff": _fraction_text(standings.cutoff),
+                "as_of": f"{standings.as_of:%Y-%m-%d}",
+                "planned": standings.plan is not None,
+                "planned_classes": standings.plan.planned if standings.plan else 0,
+                "remaining": standings.plan.remaining if standings.plan else None,
+                "unrecorded": [f"{date:%Y-%m-%d}" for date in standings.plan.unrecorded] if standings.plan else [],
+                "students": [student.as_dict() for student in standings.students],
+            }
+        )
+
+
+def _fraction_text(value) -> str:
+    return str(value.numerator) if value.denominator == 1 else str(value)
