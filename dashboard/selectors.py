@@ -200,14 +200,13 @@ class AttendanceGrid:
 
 def attendance_grid(*, course: Course, cutoff: Fraction) -> AttendanceGrid:
     """Students × dates with Present/Absent, seconds and flags, each student's percentage, whether they
-    are a defaulter under `cutoff`, and per-date totals for the chart. Seven queries.
+    are a defaulter under `cutoff`, and per-date totals for the chart. Six queries.
     """
-    report = attendance_report(course=course)
-    defaulter_rolls = {row[1] for row in attendance_report(course=course, defaulters_only=True, cutoff=cutoff).rows}
+    report = attendance_report(course=course, cutoff=cutoff)
     details = {
-        (roll, date): (seconds, flagged, still_connected)
-        for roll, date, seconds, flagged, still_connected in Record.objects.filter(session__course=course).values_list(
-            "student__roll", "session__date", "seconds_attended", "flagged", "still_connected"
+        (roll, session_id): (seconds, flagged, still_connected)
+        for roll, session_id, seconds, flagged, still_connected in Record.objects.filter(session__course=course).values_list(
+            "student__roll", "session_id", "seconds_attended", "flagged", "still_connected"
         )
     }
     rows = []
@@ -215,16 +214,18 @@ def attendance_grid(*, course: Course, cutoff: Fraction) -> AttendanceGrid:
     recorded_by_date = [0] * len(report.dates)
     for _, roll, name, *marks in report.rows:
         cells = []
-        # `marks` may end with the report's still-connected column; zip stops at the last date.
-        for index, (date, mark) in enumerate(zip(report.dates, marks)):
-            seconds, flagged, still_connected = details.get((roll, date), (None, False, False))
+        # `marks` goes on with the report's figures and notes; zip stops at the last session.
+        for index, (column, mark) in enumerate(zip(report.sessions, marks)):
+            seconds, flagged, still_connected = details.get((roll, column.pk), (None, False, False))
             cells.append(GridCell(mark, seconds, flagged, still_connected))
             if mark:
                 recorded_by_date[index] += 1
                 present_by_date[index] += mark == "Present"
-        recorded = [cell for cell in cells if cell.mark]
-        percent = _share(sum(1 for cell in recorded if cell.mark == "Present"), len(recorded))
-        rows.append(GridRow(roll, name, cells, percent, roll in defaulter_rolls))
+        # The one percentage rule (attendance.standing), as the downloads: Excused leaves the denominator.
+        standing = report.standings[roll]
+        percent = None if standing.percentage is None else round(float(standing.percentage), 1)
+        rows.append(GridRow(roll, name, cells, percent, standing.defaulter))
+    defaulter_rolls = [row.roll for row in rows if row.defaulter]
     bar, gap = 36, 14
     columns = []
     for index, date in enumerate(report.dates):

@@ -400,6 +400,7 @@ MATRIX = [
     rest("POST", "/api/courses/{course}/planned_classes/remove/", "401 401 401 401 404 404 404 404 200 404 404",
         lambda w: {"classes": [{"date": "2026-03-02"}]}, fmt="json"),
     rest("GET", "/api/courses/{course}/standing/",                "401 401 401 401 404 404 404 404 200 404 404"),
+    rest("GET", "/api/courses/{course}/student/?roll=1",          "401 401 401 401 404 404 404 404 200 404 404"),
     # --- dashboard (session sign-in; token actors are anonymous there) ----------------------------------
     # route                                                     ano   bad   exp   rev   stu   oTu   tut   oCo   con   adm   oTe
     dash("GET", "/",                                         "login login login login   200   200   200   200   200   200   200"),

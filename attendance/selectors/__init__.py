@@ -11,7 +11,20 @@ from fractions import Fraction
 
 from attendance.selectors.cells import CellHistory, cell_history
 from attendance.selectors.courses import CourseSummary, course_of, course_summaries, courses_as_objects
-from attendance.selectors.reports import STILL_CONNECTED_COLUMN, AttendanceReport, attendance_report
+from attendance.selectors.reports import (
+    AT_RISK,
+    CANNOT_REACH,
+    COMPLETE,
+    DEFAULTERS,
+    EXCUSED_COLUMN,
+    LATE_COLUMN,
+    STILL_CONNECTED_COLUMN,
+    AttendanceReport,
+    SessionColumn,
+    StudentAttendance,
+    attendance_report,
+    student_attendance,
+)
 from attendance.selectors.rolls import natural_roll_key
 from attendance.selectors.sessions import LocatedSession, locate_session, session_on
 from attendance.selectors.standings import (
@@ -24,13 +37,21 @@ from attendance.selectors.standings import (
 from attendance.standing import DEFAULT_CUTOFF, is_defaulter
 
 __all__ = [
+    "AT_RISK",
+    "CANNOT_REACH",
+    "COMPLETE",
+    "DEFAULTERS",
     "DEFAULT_CUTOFF",
+    "EXCUSED_COLUMN",
+    "LATE_COLUMN",
     "STILL_CONNECTED_COLUMN",
     "AttendanceReport",
     "CellHistory",
     "CourseStandings",
     "LocatedSession",
     "PlanProgress",
+    "SessionColumn",
+    "StudentAttendance",
     "StudentStanding",
     "CourseSummary",
     "Fraction",
@@ -45,4 +66,5 @@ __all__ = [
     "natural_roll_key",
     "plan_progress",
     "session_on",
+    "student_attendance",
 ]

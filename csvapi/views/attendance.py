@@ -197,6 +197,12 @@ class CourseObjectSerializer(serializers.Serializer):
         help_text="Only when some date has them. Date -> roll numbers still connected when that date's list was saved (no end time was sent), "
         "whose time is counted to the file's last event. Only dates with such students.",
     )
+    statuses = serializers.DictField(
+        required=False,
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Only when some cell is Late or Excused: roll -> {session (as in dates) -> \"Late\" or \"Excused\"}. "
+        "A Late student is true in students, an Excused one false; Excused sessions leave the percentage's denominator.",
+    )
 
 
 class CorrectionMetSerializer(serializers.Serializer):
@@ -530,16 +536,43 @@ def _cutoff(value: str | None) -> Fraction:
         raise BadRequest(str(error)) from None
 
 
+# report_type as sent -> the report. The seed's "1" and "0", then the reports issue 14 added.
+REPORT_TYPES = {
+    "1": selectors.COMPLETE,
+    "complete": selectors.COMPLETE,
+    "0": selectors.DEFAULTERS,
+    "defaulter": selectors.DEFAULTERS,
+    "defaulters": selectors.DEFAULTERS,
+    "2": selectors.AT_RISK,
+    "at_risk": selectors.AT_RISK,
+    "3": "student",
+    "student": "student",
+}
+FILE_SUFFIXES = {selectors.COMPLETE: "", selectors.DEFAULTERS: "(Defaulter)", selectors.AT_RISK: "(AtRisk)"}
+PERCENTAGE_FORMAT = '0.00"%"'  # the value stays the number the CSV shows (72.22); Excel shows 72.22%
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
+
+
 class DownloadAttendanceView(AttendanceView):
     @extend_schema(
-        summary="Download a course's attendance report (complete or defaulters) as CSV or XLSX",
+        summary="Download a course's attendance report (complete, defaulters, at risk, or one student's) as CSV or XLSX",
+        description="Columns: the seed's (Sl. No., Roll Number, Name, one per session: Present, Absent or blank), "
+        "then Attended, Held, Excused, Percentage, and Remaining and Needed when the course plans classes, then "
+        "Late sessions, Excused sessions and Still connected when the list was saved when a listed student has "
+        "one. The student report is a statement: the student's figures, then one row per session.",
         request=inline_serializer(
             "AttendanceDownload",
             {
                 "down-course": serializers.CharField(help_text="<course_id>-<batch>, such as CS402-2017."),
                 # Plain strings, not choices: two enums of the same "0"/"1" set would be one schema component.
                 "report_type": serializers.CharField(
-                    required=False, default="1", help_text='"1" complete report (default), "0" defaulter list.'
+                    required=False,
+                    default="1",
+                    help_text='"1" complete report (default), "0" defaulter list, "2" students at risk (cannot reach '
+                    'the cutoff, or need more than half of the remaining planned classes), "3" one student (send roll).',
                 ),
                 "report_format": serializers.CharField(
                     required=False, default="0", help_text='"0" CSV file (default), "1" XLSX file.'
@@ -547,6 +580,14 @@ class DownloadAttendanceView(AttendanceView):
                 "cutoff": serializers.CharField(
                     required=False,
                     help_text="Attendance percentage (0-100) below which a student is a defaulter. Default: 75.",
+                ),
+                "roll": serializers.CharField(required=False, help_text="The student of report_type 3."),
+                "date": serializers.DateField(
+                    required=False, help_text="Only this date's session column (YYYY-MM-DD); the figures stay whole."
+                ),
+                "start_time": _start_time_field(),
+                "as_of": serializers.DateField(
+                    required=False, help_text="The day planned classes count from (YYYY-MM-DD). Default: today."
                 ),
                 **_auth_fields(),
             },
@@ -561,30 +602,58 @@ class DownloadAttendanceView(AttendanceView):
     )
     def post(self, request):
         course_id, batch = _down_course(_required(request, "down-course", "down_course"))
-        report_type = _value(request, "report_type") or "1"
+        kind = REPORT_TYPES.get((_value(request, "report_type") or "1").lower())
         report_format = _value(request, "report_format") or "0"
-        if report_type not in {"0", "1"}:
-            raise BadRequest("report_type must be 1 (complete report) or 0 (defaulter list).")
+        if kind is None:
+            raise BadRequest(
+                "report_type must be 1 (complete report), 0 (defaulter list), 2 (students at risk) or 3 (one student)."
+            )
         if report_format not in {"0", "1"}:
             raise BadRequest("report_format must be 1 (XLSX) or 0 (CSV).")
         cutoff = _cutoff(_value(request, "cutoff"))
+        date, as_of = _value(request, "date"), _value(request, "as_of")
+        date, as_of = _date(date) if date else None, _date(as_of) if as_of else None
+        start_time = _start_time(_value(request, "start_time"))
+        roll = _value(request, "roll")
+        if kind == "student" and not roll:
+            raise BadRequest("The field 'roll' is required for the student report (report_type 3).")
         course = _owned_course(request, course_id, batch)
-        defaulters = report_type == "0"
-        report = selectors.attendance_report(course=course, defaulters_only=defaulters, cutoff=cutoff)
+        if kind == "student":
+            return self._student(course, roll, report_format, cutoff=cutoff, as_of=as_of)
+        report = _service(
+            selectors.attendance_report, course=course, kind=kind, cutoff=cutoff, as_of=as_of, date=date, start_time=start_time
+        )
         if report.latest_date is None:
             raise BadRequest(f"{course} has no attendance recorded yet; upload a report before downloading.")
-        safe_id = re.sub(r"[^A-Za-z0-9._-]", "_", course.course_id)
-        stem = f"{safe_id}_{course.batch}_asOf_{report.latest_date:%Y-%m-%d}{'(Defaulter)' if defaulters else ''}"
-        if report_format == "1":
-            response = HttpResponse(
-                xlsx_bytes(report.header, report.rows, sheet_title="Attendance", text_columns=(1, 2)),
-                content_type=XLSX_CONTENT_TYPE,
+        if kind == selectors.AT_RISK and not report.planned:
+            raise BadRequest(
+                f"{course} has no planned classes, so nobody's remaining classes can be counted: plan them "
+                f"(POST /api/courses/{course.pk}/planned_classes/ or .../planned_classes/generate/) first."
             )
-            filename = f"{stem}.xlsx"
-        else:
-            response = StreamingHttpResponse(csv_chunks(report.header, report.rows), content_type="text/csv; charset=utf-8")
-            filename = f"{stem}.csv"
-        return offer_as_download(response, filename)
+        stem = f"{_safe(course.course_id)}_{course.batch}_asOf_{report.latest_date:%Y-%m-%d}{FILE_SUFFIXES[kind]}"
+        if report_format == "1":
+            data = xlsx_bytes(
+                report.header, report.rows, sheet_title="Attendance", text_columns=(1, 2),
+                # The heading row and Sl. No., Roll Number, Name stay in view while the sessions scroll.
+                freeze_panes="D2", number_formats={report.percentage_column: PERCENTAGE_FORMAT},
+            )
+            return offer_as_download(HttpResponse(data, content_type=XLSX_CONTENT_TYPE), f"{stem}.xlsx")
+        response = StreamingHttpResponse(csv_chunks(report.header, report.rows), content_type="text/csv; charset=utf-8")
+        return offer_as_download(response, f"{stem}.csv")
+
+    @staticmethod
+    def _student(course, roll, report_format, *, cutoff, as_of):
+        student = _service(selectors.student_attendance, course=course, roll=roll, cutoff=cutoff, as_of=as_of)
+        if student.latest_date is None:
+            raise BadRequest(f"Roll {roll} has no attendance recorded in {course} yet.")
+        header, rows = student.table()
+        stem = f"{_safe(course.course_id)}_{course.batch}_{_safe(student.roll)}_asOf_{student.latest_date:%Y-%m-%d}"
+        if report_format == "1":
+            data = xlsx_bytes(header, rows, sheet_title=f"Roll {student.roll}")
+            return offer_as_download(HttpResponse(data, content_type=XLSX_CONTENT_TYPE), f"{stem}.xlsx")
+        return offer_as_download(
+            StreamingHttpResponse(csv_chunks(header, rows), content_type="text/csv; charset=utf-8"), f"{stem}.csv"
+        )
 
 
 class AllCoursesView(AttendanceView):

@@ -363,10 +363,56 @@ _STANDINGS = inline_serializer(
 )
 
 
-class CourseStandingMixin:
-    """`GET standing/` of one course."""
+class StudentQuerySerializer(StandingQuerySerializer):
+    roll = serializers.CharField(max_length=64)
 
-    ACTIONS = frozenset({"standing"})
+
+class StudentSessionSerializer(serializers.Serializer):
+    session = serializers.CharField(help_text="The session's heading in reports.")
+    date = serializers.DateField()
+    start_time = serializers.CharField(help_text="HH:MM")
+    status = serializers.CharField()
+    minutes = serializers.IntegerField(allow_null=True, help_text="Whole minutes connected, rounded down.")
+    seconds_attended = serializers.IntegerField(allow_null=True)
+    first_join = serializers.CharField(allow_null=True, help_text="HH:MM:SS")
+    flagged = serializers.BooleanField()
+    still_connected = serializers.BooleanField()
+    corrected = serializers.BooleanField()
+    remark = serializers.CharField(help_text="The latest correction's remark, when the status is a correction.")
+    source_format = serializers.CharField()
+
+
+_STUDENT_ATTENDANCE = inline_serializer(
+    "AttendanceStudent",
+    {
+        **{name: field for name, field in _STUDENT_STANDING.fields.items()},
+        "sessions": serializers.ListField(child=StudentSessionSerializer(), help_text="Held while on the roster."),
+    },
+)
+
+
+class CourseStandingMixin:
+    """`GET standing/` and `GET student/` of one course."""
+
+    ACTIONS = frozenset({"standing", "student"})
+
+    @extend_schema(
+        summary="One student's sessions (status, minutes, first join, correction) and standing",
+        parameters=[StudentQuerySerializer],
+        responses={200: _STUDENT_ATTENDANCE, 400: _BAD, 404: _NOT_YOURS},
+    )
+    @action(detail=True, methods=["get"])
+    def student(self, request, pk=None):
+        course = self.get_object()
+        data = _valid(StudentQuerySerializer, request.query_params)
+        student = _answer(
+            selectors.student_attendance,
+            course=course,
+            roll=data["roll"],
+            cutoff=data.get("cutoff", parse_cutoff(None)),
+            as_of=data.get("as_of"),
+        )
+        return Response(student.as_dict())
 
     @extend_schema(
         summary="Each student's attended, held, excused, percentage, and what they still need of the planned classes",

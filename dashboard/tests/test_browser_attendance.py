@@ -67,11 +67,11 @@ def test_sign_up_create_course_upload_preview_confirm_and_download(page):
     assert download.suggested_filename == "CS402_2017_asOf_2021-02-13.csv"
     content = Path(download.path()).read_text(encoding="utf-8").splitlines()
     assert content == [
-        "Sl. No.,Roll Number,Name,2021-02-13",
-        "1,1,Shreya,Absent",
-        "2,2,Riya,Present",
-        "3,3,Ranesha,Absent",
-        "4,4,Ritwik,Present",
+        "Sl. No.,Roll Number,Name,2021-02-13,Attended,Held,Excused,Percentage",
+        "1,1,Shreya,Absent,0,1,0,0.00",
+        "2,2,Riya,Present,1,1,0,100.00",
+        "3,3,Ranesha,Absent,0,1,0,0.00",
+        "4,4,Ritwik,Present,1,1,0,100.00",
     ]
 
     page.goto("/")

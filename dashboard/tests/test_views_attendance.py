@@ -278,11 +278,11 @@ def test_without_end_time_the_preview_the_grid_and_the_downloads_mark_who_was_st
     # The download form of this page posts to /download_attendance with the browser's session.
     csv_download = browser.post("/download_attendance", {"down-course": "CS402-2017", "report_type": "1", "report_format": "0"})
     assert b"".join(csv_download.streaming_content).decode().splitlines() == [
-        "Sl. No.,Roll Number,Name,2021-02-13,Still connected when the list was saved",
-        "1,1,Shreya,Absent,2021-02-13",
-        "2,2,Riya,Present,",
-        "3,3,Ranesha,Present,2021-02-13",
-        "4,4,Ritwik,Present,2021-02-13",
+        "Sl. No.,Roll Number,Name,2021-02-13,Attended,Held,Excused,Percentage,Still connected when the list was saved",
+        "1,1,Shreya,Absent,0,1,0,0.00,2021-02-13",
+        "2,2,Riya,Present,1,1,0,100.00,",
+        "3,3,Ranesha,Present,1,1,0,100.00,2021-02-13",
+        "4,4,Ritwik,Present,1,1,0,100.00,2021-02-13",
     ]
 
 
@@ -468,4 +468,8 @@ def test_the_download_form_posts_to_the_api_route_with_the_session(teacher, cour
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="CS402_2017_asOf_2021-02-13(Defaulter).csv"'
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines == ["Sl. No.,Roll Number,Name,2021-02-13", "1,1,Shreya,Absent", "2,3,Ranesha,Absent"]
+    assert lines == [
+        "Sl. No.,Roll Number,Name,2021-02-13,Attended,Held,Excused,Percentage",
+        "1,1,Shreya,Absent,0,1,0,0.00",
+        "2,3,Ranesha,Absent,0,1,0,0.00",
+    ]
