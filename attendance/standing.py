@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from fractions import Fraction
 
 DEFAULT_CUTOFF = Fraction(75)
@@ -67,15 +68,22 @@ def classes_needed(*, attended: int, held: int, excused: int, remaining: int, cu
     """The fewest of ``remaining`` planned classes the student must attend to finish at or above ``cutoff``,
     or None when even attending all of them is not enough (cannot reach).
 
-    The finish assumes every remaining class is held and none excused. Asked of `attendance_percentage`
-    itself (a binary search: the percentage grows with every class attended), so the projection follows the
-    one rule exactly. E.g. 13 attended of 18 held, 6 remaining, 75 %: 18 of 24 are needed at the end, so 5.
+    The finish assumes every remaining class is held and none excused. The answer is checked against
+    `attendance_percentage` itself (and searched with it if the check fails: the percentage grows with every
+    class attended), so the projection follows the one rule exactly. E.g. 13 attended of 18 held, 6
+    remaining, 75 %: 18 of 24 are needed at the end, so 5.
     """
 
     def enough(extra: int) -> bool:
         final = attendance_percentage(attended=attended + extra, held=held + remaining, excused=excused)
         return final is None or final >= cutoff
 
+    # Solved for the rule as written (100 (a + x) >= cutoff × counted at the end), then checked against the
+    # rule itself: two evaluations instead of a search. Should the rule ever change, the check fails and the
+    # search below still answers from the rule.
+    guess = max(0, math.ceil(cutoff * (held - excused + remaining) / 100 - attended))
+    if guess <= remaining and enough(guess) and (guess == 0 or not enough(guess - 1)):
+        return guess
     if not enough(remaining):
         return None
     low, high = 0, remaining  # enough(high) holds; find the smallest such
@@ -121,7 +129,7 @@ class Standing:
     def defaulter(self) -> bool:
         return is_defaulter(attended=self.attended, held=self.held, excused=self.excused, cutoff=self.cutoff)
 
-    @property
+    @cached_property
     def needed(self) -> int | None:
         """Classes needed of those remaining; None without planned classes, or when the cutoff cannot be reached."""
         if self.remaining is None:

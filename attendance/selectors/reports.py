@@ -25,6 +25,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.db.models import IntegerField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from attendance.errors import AttendanceError
@@ -108,36 +110,44 @@ def attendance_report(
     students = sorted(
         CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1])
     )
-    status_of = {}
-    counts: dict[int, Counter] = defaultdict(Counter)
-    still_connected = set()
-    for student_id, session_id, status, still in Record.objects.filter(session__course=course).values_list(
-        "student_id", "session_id", "status", "still_connected"
+    # Each student's status in every session (None: not on the roster then), from one pass over the records.
+    # still_connected is read as an integer: SQLite's boolean converter, run on every row, was a fifth of a
+    # large report's time (PostgreSQL casts it in SQL just the same).
+    position = {pk: index for index, (pk, _, _) in enumerate(sessions)}
+    shown = [position[column.pk] for column in columns]
+    every: dict[int, list] = defaultdict(lambda: [None] * len(sessions))
+    still_connected: dict[int, set[int]] = defaultdict(set)  # student -> session positions: few
+    for student_id, session_id, status, still in (
+        Record.objects.filter(session__course=course)
+        .annotate(still=Cast("still_connected", IntegerField()))
+        .values_list("student_id", "session_id", "status", "still")
     ):
-        status_of[student_id, session_id] = status
-        counts[student_id][status] += 1
+        every[student_id][position[session_id]] = status
         if still:
-            still_connected.add((student_id, session_id))
+            still_connected[student_id].add(position[session_id])
     plan = plan_progress(course=course, as_of=as_of or timezone.localdate())
     remaining = plan.remaining if plan else None
 
     rows, notes, standings = [], [], {}
     for student_id, roll, name in students:
-        standing = standing_of(counts[student_id], remaining=remaining, cutoff=cutoff)
+        counts = Counter(every[student_id])
+        del counts[None]
+        standing = standing_of(counts, remaining=remaining, cutoff=cutoff)
         if (kind == DEFAULTERS and not standing.defaulter) or (kind == AT_RISK and not standing.at_risk):
             continue
-        statuses = [status_of.get((student_id, column.pk)) for column in columns]
-        cells = ["" if status is None else ("Present" if status in (Status.PRESENT, Status.LATE) else "Absent") for status in statuses]
+        statuses = [every[student_id][index] for index in shown] if chosen is not None else every[student_id]
         figures = [standing.attended, standing.held, standing.excused, percentage_shown(standing.percentage)]
         if plan is not None:
             figures += [standing.remaining, CANNOT_REACH if standing.cannot_reach else standing.needed]
-        rows.append([len(rows) + 1, roll, name, *cells, *figures])
+        rows.append([len(rows) + 1, roll, name, *map(CELL_TEXT.__getitem__, statuses), *figures])
         standings[roll] = standing
         notes.append(
             [
-                ", ".join(column.heading for column, status in zip(columns, statuses) if status == Status.LATE),
-                ", ".join(column.heading for column, status in zip(columns, statuses) if status == Status.EXCUSED),
-                ", ".join(column.heading for column in columns if (student_id, column.pk) in still_connected),
+                _headings(columns, statuses, Status.LATE) if standing.late else "",
+                _headings(columns, statuses, Status.EXCUSED) if standing.excused else "",
+                ", ".join(column.heading for column, index in zip(columns, shown) if index in still_connected[student_id])
+                if student_id in still_connected
+                else "",
             ]
         )
     header = ["Sl. No.", "Roll Number", "Name", *(column.heading for column in columns), *FIGURES]
@@ -149,6 +159,16 @@ def attendance_report(
             for row, note in zip(rows, notes):
                 row.append(note[index])
     return AttendanceReport(header=header, rows=rows, sessions=columns, standings=standings, planned=plan is not None)
+
+
+# A cell of the seed's columns: exactly Present or Absent (blank: not on the roster for that session).
+CELL_TEXT = {
+    Status.PRESENT: "Present", Status.LATE: "Present", Status.EXCUSED: "Absent", Status.ABSENT: "Absent", None: "",
+}
+
+
+def _headings(columns: list[SessionColumn], statuses: list, status: str) -> str:
+    return ", ".join(column.heading for column, mark in zip(columns, statuses) if mark == status)
 
 
 # --- One student -----------------------------------------------------------------------------------------
