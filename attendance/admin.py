@@ -3,7 +3,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
-from attendance.models import Course, CourseStudent, Record, Session
+from attendance.models import Course, CourseStudent, PlannedClass, Record, RecordChange, Session
 from attendance.resources import CourseStudentResource
 
 
@@ -48,3 +48,26 @@ class RecordAdmin(admin.ModelAdmin):
     search_fields = ["student__roll", "student__name", "session__course__course_id"]
     list_select_related = ["session__course", "student"]
     raw_id_fields = ["session", "student"]
+
+
+@admin.register(RecordChange)
+class RecordChangeAdmin(admin.ModelAdmin):
+    """The cells' history: read here, written only by the services (a correction, a re-upload)."""
+
+    list_display = ["record", "source", "before", "after", "remark", "changed_by", "changed_at"]
+    list_filter = ["source", "after"]
+    search_fields = ["record__student__roll", "record__session__course__course_id", "remark"]
+    list_select_related = ["record__student", "record__session__course", "changed_by"]
+    raw_id_fields = ["record", "changed_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlannedClass)
+class PlannedClassAdmin(admin.ModelAdmin):
+    list_display = ["course", "date", "start_time"]
+    date_hierarchy = "date"
+    search_fields = ["course__course_id"]
+    list_select_related = ["course"]
+    raw_id_fields = ["course"]

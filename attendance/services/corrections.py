@@ -43,7 +43,7 @@ def correct_attendance(
     makes the record, so that session counts as held for them from now on.
 
     Raises AttendanceError for an unknown roll, session or status, or a blank or over-long remark. Queries: the
-    student, the session, the record (locked), then its save and the change's insert.
+    course's lock, the student, the session, the record, then its save and the change's insert.
     """
     status = parse_status(status)
     remark = " ".join(remark.split())
@@ -52,11 +52,14 @@ def correct_attendance(
     if len(remark) > REMARK_LIMIT:
         raise AttendanceError(f"remark must be at most {REMARK_LIMIT} characters.")
     with transaction.atomic():
+        # The course's lock, as an upload takes it: a re-upload cannot read the record before this correction
+        # and write it back after, losing it without a word.
+        Course.objects.select_for_update().filter(pk=course.pk).first()
         student = CourseStudent.objects.filter(course=course, roll=roll).first()
         if student is None:
             raise AttendanceError(f"Roll {roll} is not enrolled in {course}.")
         session = session_on(course=course, date=date, start_time=start_time)
-        record = Record.objects.select_for_update().filter(session=session, student=student).first()
+        record = Record.objects.filter(session=session, student=student).first()
         before = ""
         if record is None:
             record = Record(session=session, student=student, seconds_attended=None)

@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from attendance import selectors, services
+from attendance.formats.planned import MOST_CLASSES
 from attendance.models import PlannedClass, Status
 from attendance.schedule import ScheduleError, weekday_number
 from attendance.standing import parse_cutoff
@@ -153,7 +154,7 @@ class BreakSerializer(serializers.Serializer):
 
 
 class PlanSerializer(serializers.Serializer):
-    classes = PlannedClassSerializer(many=True, required=False, help_text="The classes, as JSON.")
+    classes = PlannedClassSerializer(many=True, required=False, max_length=MOST_CLASSES, help_text="The classes, as JSON.")
     file = serializers.FileField(
         required=False,
         help_text="Or a CSV/XLSX file with the headings Date and (optionally) Start Time, as multipart/form-data.",
@@ -173,7 +174,7 @@ class GenerateSerializer(serializers.Serializer):
     time = serializers.TimeField(input_formats=["%H:%M"], help_text="The meeting time, HH:MM (24-hour).")
     start = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="First day of the range, YYYY-MM-DD.")
     end = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="Last day of the range (included).")
-    breaks = BreakSerializer(many=True, required=False, default=list, help_text="Ranges with no classes.")
+    breaks = BreakSerializer(many=True, required=False, default=list, max_length=100, help_text="Ranges with no classes.")
     replace = serializers.BooleanField(
         required=False, default=False, help_text="The plan becomes exactly these classes (others are removed)."
     )
@@ -192,8 +193,10 @@ class RemovalClassSerializer(PlannedClassSerializer):
 
 
 class RemovalSerializer(serializers.Serializer):
-    classes = RemovalClassSerializer(many=True, required=False, default=list)
-    breaks = BreakSerializer(many=True, required=False, default=list, help_text="Remove every class inside each range.")
+    classes = RemovalClassSerializer(many=True, required=False, default=list, max_length=MOST_CLASSES)
+    breaks = BreakSerializer(
+        many=True, required=False, default=list, max_length=100, help_text="Remove every class inside each range."
+    )
 
 
 class PlannedClassShownSerializer(serializers.Serializer):
