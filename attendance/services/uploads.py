@@ -306,7 +306,8 @@ def record_attendance(
     and ("writing", 0, files) before the writes: once per file, not per row of a report.
     Queries: the roster (1), then in one transaction a lock on the course row, the sessions of the reports'
     dates, the students, their records in the sessions replaced, then one insert of sessions, one update of
-    those replaced, one insert and one update of records — constant in the number of students.
+    those replaced, one insert and one update of records, one insert of history entries, and the statuses
+    counted — constant in the number of students (bulk writes go in batches of a few thousand rows).
     """
     if not files:
         raise AttendanceError("No file was uploaded: send one or more reports as the multipart field 'file'.")

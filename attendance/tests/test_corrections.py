@@ -200,3 +200,38 @@ def test_a_cells_history_costs_the_same_whatever_the_course(client, token, cours
         cell = selectors.cell_history(course=course, roll="1", date=datetime.date(2021, 2, 13))
         cell.as_dict()
     assert len(cell.changes) == 3
+
+
+# 100: within one batch of SQLite's bulk update (999 parameters); bigger rosters are written in a few batches.
+@pytest.mark.parametrize("students", [4, 100])
+def test_a_re_upload_costs_the_same_queries_whatever_the_roster(owner_course_of, students, django_assert_max_num_queries):
+    from attendance import services
+    from attendance.tests.test_api_attendance import form_csv
+
+    course, owner = owner_course_of(students)
+    rolls = [str(n) for n in range(1, students + 1)]
+    report = [("form.csv", form_csv("2026-02-13", rolls[::2]))]
+    services.record_attendance(course=course, uploaded_by=owner, files=report, options=services.UploadOptions())
+    services.correct_attendance(course=course, roll="2", date=datetime.date(2026, 2, 13), status="Excused", remark="Ill",
+                                changed_by=owner)
+    # Roster, course lock, sessions of the date, students, session update, their records, record update, history
+    # insert (every roll flips), statuses counted, and the savepoint and its release.
+    with django_assert_max_num_queries(11):
+        result = services.record_attendance(
+            course=course, uploaded_by=owner, files=[("form.csv", form_csv("2026-02-13", rolls[1::2]))],
+            options=services.UploadOptions(replace=True),
+        )
+    assert result.corrections_kept == [{"roll": "2", "session": "2026-02-13", "correction": "Excused", "report": "Present"}]
+
+
+@pytest.fixture
+def owner_course_of(db):
+    from doubtfire.tests.factories import UserFactory
+
+    def make(students):
+        owner = UserFactory()
+        course = Course.objects.create(owner=owner, course_id="Q", course_name="Q", batch=2026)
+        CourseStudent.objects.bulk_create(CourseStudent(course=course, roll=str(n), name=f"S{n}") for n in range(1, students + 1))
+        return course, owner
+
+    return make
