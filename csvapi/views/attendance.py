@@ -33,12 +33,12 @@ from attendance.formats.timestamps import parse_timestamp
 from attendance.headings import session_headings
 from attendance.models import Course
 from attendance.standing import parse_cutoff
-from csvapi.views.attendance_courses import CourseCellsMixin, CoursePlanMixin, CourseStandingMixin
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
 from csvapi.jobs import job_requested, start_job_response
 from csvapi.downloads import offer_as_download
 from csvapi.lookups import StrictIds
 from csvapi.uploads import uploaded_file, uploaded_files
+from csvapi.views.attendance_courses import CourseCellsMixin, CoursePlanMixin, CourseStandingMixin
 from doubtfire.ids import parse_id
 from doubtfire.services import issue_auth_token
 from spreadsheets import csv_chunks, xlsx_bytes
