@@ -3,7 +3,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
-from attendance.models import Course, CourseStudent, Record, Session
+from attendance.models import Course, CourseStudent, PlannedClass, Record, RecordChange, Session
 from attendance.resources import CourseStudentResource
 
 
@@ -14,7 +14,7 @@ class CourseStudentInline(admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["course_id", "batch", "course_name", "owner", "created_at"]
+    list_display = ["course_id", "batch", "course_name", "owner", "late_allowance_minutes", "created_at"]
     list_filter = ["batch"]
     search_fields = ["course_id", "course_name", "owner__username", "owner__email"]
     list_select_related = ["owner"]
@@ -33,7 +33,7 @@ class CourseStudentAdmin(ImportExportModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ["course", "date", "source_format", "threshold_seconds", "uploaded_by", "uploaded_at"]
+    list_display = ["course", "date", "start_time", "source_format", "threshold_seconds", "uploaded_by", "uploaded_at"]
     list_filter = ["source_format"]
     date_hierarchy = "date"
     search_fields = ["course__course_id"]
@@ -43,8 +43,31 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(Record)
 class RecordAdmin(admin.ModelAdmin):
-    list_display = ["session", "student", "present", "seconds_attended", "flagged", "still_connected"]
-    list_filter = ["present", "flagged", "still_connected"]
+    list_display = ["session", "student", "status", "seconds_attended", "first_join", "flagged", "still_connected"]
+    list_filter = ["status", "flagged", "still_connected"]
     search_fields = ["student__roll", "student__name", "session__course__course_id"]
     list_select_related = ["session__course", "student"]
     raw_id_fields = ["session", "student"]
+
+
+@admin.register(RecordChange)
+class RecordChangeAdmin(admin.ModelAdmin):
+    """The cells' history: read here, written only by the services (a correction, a re-upload)."""
+
+    list_display = ["record", "source", "before", "after", "remark", "changed_by", "changed_at"]
+    list_filter = ["source", "after"]
+    search_fields = ["record__student__roll", "record__session__course__course_id", "remark"]
+    list_select_related = ["record__student", "record__session__course", "changed_by"]
+    raw_id_fields = ["record", "changed_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlannedClass)
+class PlannedClassAdmin(admin.ModelAdmin):
+    list_display = ["course", "date", "start_time"]
+    date_hierarchy = "date"
+    search_fields = ["course__course_id"]
+    list_select_related = ["course"]
+    raw_id_fields = ["course"]

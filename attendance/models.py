@@ -1,11 +1,13 @@
-"""The attendance half of the product: teachers' courses, their rosters, one session per date, one record
-per student per session.
+"""The attendance half of the product: teachers' courses, their rosters, sessions (a date and a start time:
+a lecture and a lab may share a date), one record per student per session.
 
 Rolls are text: institutions use leading zeros and letters, and a roll is an identifier, not a number.
 Uniqueness that matters for correctness (one course per owner/id/batch, one roll per course, one session
-per course and date, one record per student per session) is enforced by the database, so two concurrent
-uploads cannot both record the same date.
+per course, date and start time, one record per student per session) is enforced by the database, so two
+concurrent uploads cannot both record the same session.
 """
+
+import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +23,14 @@ class Course(models.Model):
         help_text="The batch's starting year.", validators=[MinValueValidator(1000), MaxValueValidator(9999)]
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Off (NULL) unless the teacher sets it, as in Moodle: most courses do not mark lateness at all.
+    late_allowance_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text="A student who first joins more than this many minutes after a session's start is Late. "
+        "Empty: nobody is marked Late.",
+    )
 
     class Meta:
         ordering = ["course_id", "batch"]
@@ -62,6 +72,10 @@ class SourceFormat(models.TextChoices):
 class Session(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField()
+    # To the minute. 00:00 when nothing stated a start: the sessions recorded before start times were kept
+    # (their reports were not stored, so nothing better is known) and reports without times (Google Forms)
+    # uploaded without start_time. A date's only session is named by its date alone, whatever its start.
+    start_time = models.TimeField(default=datetime.time(0, 0))
     source_format = models.CharField(max_length=16, choices=SourceFormat.choices)
     end_time = models.DateTimeField(null=True, blank=True)
     threshold_seconds = models.PositiveIntegerField(default=0)
@@ -71,16 +85,52 @@ class Session(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["course", "date"]
-        constraints = [models.UniqueConstraint(fields=["course", "date"], name="session_one_per_course_date")]
+        ordering = ["course", "date", "start_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "date", "start_time"], name="session_one_per_course_date_start"),
+        ]
 
     def __str__(self):
-        return f"{self.course} on {self.date:%Y-%m-%d}"
+        return f"{self.course} on {self.date:%Y-%m-%d} at {self.start_time:%H:%M}"
+
+
+class PlannedClass(models.Model):
+    """A class the course means to hold: a date and a start time. Generated from a meeting day and time over a
+    range of weeks (attendance.schedule), entered, or imported. Those still to come are what a student can
+    still attend: the projection of who can reach the cutoff (attendance.standing) counts them."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="planned_classes")
+    date = models.DateField()
+    start_time = models.TimeField(default=datetime.time(0, 0))
+
+    class Meta:
+        ordering = ["course", "date", "start_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "date", "start_time"], name="planned_class_one_per_course_date_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.course} planned on {self.date:%Y-%m-%d} at {self.start_time:%H:%M}"
+
+
+class Status(models.TextChoices):
+    """Moodle's default set. Present and Late attended; Excused leaves the student's denominator."""
+
+    PRESENT = "present", "Present"
+    LATE = "late", "Late"
+    EXCUSED = "excused", "Excused"
+    ABSENT = "absent", "Absent"
+
+
+ATTENDED = (Status.PRESENT, Status.LATE)
 
 
 class Record(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="records")
     student = models.ForeignKey(CourseStudent, on_delete=models.CASCADE, related_name="records")
+    status = models.CharField(max_length=8, choices=Status.choices)
+    # Kept beside the status for every reader that asks "were they there?" (the seed's true/false, the
+    # Present/Absent cells): Present or Late. A constraint keeps the two in step.
     present = models.BooleanField()
     # NULL when the source has no durations (Google Form responses).
     seconds_attended = models.PositiveIntegerField(null=True, blank=True)
@@ -92,10 +142,56 @@ class Record(models.Model):
     still_connected = models.BooleanField(
         default=False, help_text="Still connected when the list was saved: counted to the file's last event."
     )
+    # When the report says they first joined (time of day on the session's date): what Late is judged on.
+    first_join = models.TimeField(null=True, blank=True)
+    # The status is a staff member's correction (its history is in `changes`): a re-upload of the session's
+    # report keeps it, and says so, unless the teacher asks to overwrite corrections.
+    corrected = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["session", "student"]
-        constraints = [models.UniqueConstraint(fields=["session", "student"], name="record_one_per_student")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "student"], name="record_one_per_student"),
+            models.CheckConstraint(
+                condition=models.Q(present=True, status__in=ATTENDED)
+                | models.Q(present=False, status__in=(Status.EXCUSED, Status.ABSENT)),
+                name="record_present_is_present_or_late",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.student.roll} {'present' if self.present else 'absent'} on {self.session.date}"
+        return f"{self.student.roll} {self.get_status_display()} on {self.session.date}"
+
+    def set_status(self, status: str) -> None:
+        """Set the status and, with it, ``present``."""
+        self.status = status
+        self.present = status in ATTENDED
+
+
+class RecordChange(models.Model):
+    """One change of a record's status after it was first recorded: who, when, before → after, and why.
+
+    A correction by staff, or a re-upload of the session's report that changed the status. The first
+    recording is not a change: the session says who uploaded it and when.
+    """
+
+    class Source(models.TextChoices):
+        CORRECTION = "correction", "Correction by staff"
+        UPLOAD = "upload", "Re-upload of the report"
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="changes")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # Blank when the correction made the cell: the student was not on the roster for that session.
+    before = models.CharField(max_length=8, choices=Status.choices, blank=True)
+    after = models.CharField(max_length=8, choices=Status.choices)
+    remark = models.TextField(blank=True, max_length=500)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["record", "changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.record}: {self.before or '(none)'} -> {self.after}"

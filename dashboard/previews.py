@@ -30,6 +30,7 @@ class PreviewDate:
     source_format: str
     lines: list[PreviewLine] = field(default_factory=list)
     counted_to: object = None  # the file's last event, when someone still connected is counted to it
+    heading: str = ""  # the date, or the date and start time when the date has several sessions
 
     @property
     def still_connected(self) -> int:
@@ -48,6 +49,9 @@ class PreviewDate:
 class Preview:
     dates: list[PreviewDate]
     replaced: list
+    # Manual corrections the reports disagree with: kept, or replaced (overwrite_corrections); see UploadResult.
+    corrections_kept: list = field(default_factory=list)
+    corrections_overwritten: list = field(default_factory=list)
 
 
 class _RollBack(Exception):
@@ -69,10 +73,11 @@ def preview_attendance(*, course: Course, uploaded_by, files, options, progress=
             result = attendance_services.record_attendance(
                 course=course, uploaded_by=uploaded_by, files=files, options=options, progress=progress
             )
-            by_date = {}
-            for date, source_format, roll, name, present, seconds, flagged, still_connected in (
-                Record.objects.filter(session__course=course, session__date__in=result.dates)
+            by_session = {}
+            for session_id, date, source_format, roll, name, present, seconds, flagged, still_connected in (
+                Record.objects.filter(session__in=[session.pk for session in result.sessions])
                 .values_list(
+                    "session_id",
                     "session__date",
                     "session__source_format",
                     "student__roll",
@@ -83,14 +88,20 @@ def preview_attendance(*, course: Course, uploaded_by, files, options, progress=
                     "still_connected",
                 )
             ):
-                entry = by_date.setdefault(date, PreviewDate(date, SourceFormat(source_format).label))
+                entry = by_session.setdefault(session_id, PreviewDate(date, SourceFormat(source_format).label))
                 entry.lines.append(PreviewLine(roll, name, seconds, present, flagged, still_connected))
-            for date, still in result.still_connected.items():
-                if date in by_date:
-                    by_date[date].counted_to = still.counted_to
-            for entry in by_date.values():
+            for session in result.sessions:
+                if session.pk in by_session:
+                    by_session[session.pk].heading = session.heading
+                    if session.still_connected:
+                        by_session[session.pk].counted_to = session.still_connected.counted_to
+            for entry in by_session.values():
                 entry.lines.sort(key=lambda line: natural_roll_key(line.roll))
-            raise _RollBack(Preview([by_date[date] for date in sorted(by_date)], list(result.replaced)))
+            # result.sessions is in date and start-time order.
+            dates = [by_session[session.pk] for session in result.sessions if session.pk in by_session]
+            raise _RollBack(
+                Preview(dates, list(result.replaced), result.corrections_kept, result.corrections_overwritten)
+            )
     except _RollBack as undone:
         return undone.preview
 

@@ -5,14 +5,19 @@ Each function states its query count, which does not grow with the size of the u
 """
 
 import datetime
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from attendance.models import Course, CourseStudent, Record, Session, SourceFormat
-from attendance.selectors import attendance_report, is_defaulter, natural_roll_key
+from attendance.headings import session_headings
+from attendance.models import Course, CourseStudent, Record, Session, SourceFormat, Status
+from attendance.selectors import PlanProgress, natural_roll_key, plan_progress
+from attendance.selectors.standings import standing_of
+from attendance.standing import Standing, attendance_percentage
 from doubtfire.models import Project, Role, Task, TaskDefinition, TaskStatus, TutorialEnrolment, Unit, UnitRole, User
 from doubtfire.permissions import system_role
 
@@ -154,22 +159,33 @@ def task_grid(unit: Unit, *, tutorials: list[str] = ()) -> TaskGrid:
 
 # --- Attendance --------------------------------------------------------------------------------------
 #
-# The reports themselves (who is present, who is a defaulter under a cutoff) come from
-# attendance.selectors.attendance_report, the function behind the downloads, so the page and the file
-# never disagree; the course cards are attendance.selectors.course_summaries. What is added here is only
-# arithmetic for display: percentages and chart geometry.
+# Who is a defaulter or at risk, and every percentage, come from attendance.standing (the one rule, shared
+# with the downloads and the API) through attendance.selectors.standing_of, so the page and the file never
+# disagree. What is added here is only the shape for reading on screen: cells, sorting, the chart.
 
 
-def _share(present: int, recorded: int) -> float | None:
-    return round(100 * present / recorded, 1) if recorded else None
+def _shown(percentage: Fraction | None) -> Decimal | None:
+    """A percentage to show on a page: one decimal, rounded down (never above the exact figure, as the reports)."""
+    if percentage is None:
+        return None
+    return Decimal(math.floor(percentage * 10)).scaleb(-1)
 
 
 @dataclass
 class OverviewCell:
-    mark: str  # "Present", "Absent" or "" (no record: not on the roster yet that day)
-    minutes: int | None  # minutes attended, as the report measured them (None: the report gives no durations)
+    session_pk: int
+    status: str  # attendance.models.Status, or "" (no record: not on the roster for that class)
+    minutes: int | None  # whole minutes attended, rounded down (None: the report gives no durations)
     flagged: bool  # the teacher's flag: absent whatever the report says
     still_connected: bool = False  # the list was saved with them connected: minutes run to its last event
+    corrected: bool = False  # set by staff (the cell's history says who, when and why)
+
+    @property
+    def letter(self) -> str:
+        return STATUS_LETTERS.get(self.status, "")
+
+
+STATUS_LETTERS = {Status.PRESENT: "P", Status.LATE: "L", Status.EXCUSED: "E", Status.ABSENT: "A"}
 
 
 @dataclass
@@ -178,25 +194,37 @@ class OverviewRow:
     roll: str
     name: str
     cells: list[OverviewCell]
-    attended: int
-    recorded: int
-    percent: float | None
-    defaulter: bool
-    at_risk: bool
+    standing: Standing
+
+    @property
+    def percent(self) -> Decimal | None:
+        return _shown(self.standing.percentage)
+
+    @property
+    def defaulter(self) -> bool:
+        return self.standing.defaulter
+
+    @property
+    def at_risk(self) -> bool:
+        return self.standing.at_risk
 
 
 @dataclass
 class SessionColumn:
-    date: object
-    present: int
-    recorded: int
-    percent: float | None
+    pk: int
+    date: datetime.date
+    start_time: datetime.time
+    heading: str  # the date, or the date and start time when the date has several sessions
+    several: bool  # the date has several sessions: pages show the start time
+    present: int  # Present or Late
+    counted: int  # records less Excused: the class's own percentage is present / counted
+    percent: Decimal | None
 
 
 @dataclass
 class ChartBar:
     label: str
-    percent: float
+    percent: Decimal
     low: bool
     title: str
 
@@ -206,9 +234,10 @@ class CourseOverview:
     students: int
     sessions: list[SessionColumn]
     rows: list[OverviewRow]  # filtered and sorted as asked
-    average: float | None  # over every student with a record
+    average: Decimal | None  # the mean of the students' percentages (those with one)
     defaulters: int
     at_risk: int
+    plan: PlanProgress | None  # None: the course plans no classes, so nobody can be judged at risk
     chart: list[ChartBar]
     chart_by_week: bool
     show: str
@@ -218,81 +247,103 @@ class CourseOverview:
     def any_still_connected(self) -> bool:
         return any(cell.still_connected for row in self.rows for cell in row.cells)
 
+    @property
+    def any_corrected(self) -> bool:
+        return any(cell.corrected for row in self.rows for cell in row.cells)
 
-# Close to the cutoff: not yet a defaulter, but within this many percentage points of it.
-AT_RISK_MARGIN = 10
+
 # More sessions than this and the chart shows one bar per week, so its bars and labels stay readable.
 CHART_DAYS = 30
 
+SHOWS = ("all", "defaulters", "at-risk")
 _SORTS = {
     "roll": lambda row: natural_roll_key(row.roll),
     "name": lambda row: (row.name.casefold(), natural_roll_key(row.roll)),
-    "percent": lambda row: (row.percent is None, row.percent or 0, natural_roll_key(row.roll)),
-    "-percent": lambda row: (row.percent is None, -(row.percent or 0), natural_roll_key(row.roll)),
-    "attended": lambda row: (row.attended, natural_roll_key(row.roll)),
+    "percent": lambda row: (row.standing.percentage is None, row.standing.percentage or 0, natural_roll_key(row.roll)),
+    "-percent": lambda row: (row.standing.percentage is None, -(row.standing.percentage or 0), natural_roll_key(row.roll)),
+    "attended": lambda row: (row.standing.attended, natural_roll_key(row.roll)),
+    "needed": lambda row: (row.standing.needed is not None, -(row.standing.needed or 0), natural_roll_key(row.roll)),
 }
 
 
-def course_overview(*, course: Course, cutoff: Fraction, sort: str = "roll", show: str = "all") -> CourseOverview:
-    """The course as its page shows it: per student the classes attended out of those recorded, the
-    percentage, whether they are a defaulter under `cutoff` (attendance.selectors' rule, shared with the
-    reports) or close to it; each class's mark and minutes; headline numbers; the chart. Four queries."""
-    report = attendance_report(course=course)
-    students = list(CourseStudent.objects.filter(course=course).values_list("roll", "pk"))
-    pks = dict(students)
-    details = {
-        (roll, date): (seconds, flagged, still_connected)
-        for roll, date, seconds, flagged, still_connected in Record.objects.filter(session__course=course).values_list(
-            "student__roll", "session__date", "seconds_attended", "flagged", "still_connected"
+def course_overview(
+    *, course: Course, cutoff: Fraction, sort: str = "roll", show: str = "all", as_of: datetime.date | None = None
+) -> CourseOverview:
+    """The course as its page shows it: per student each class's status and minutes, and their standing
+    (attended, held, excused, percentage, defaulter under `cutoff`, and with planned classes what they still
+    need and whether they are at risk: attendance.standing, the rule the reports use); per class its share
+    present; the headline numbers and the chart. Five queries whatever the size: sessions, students, records
+    and the plan's two."""
+    sessions = list(Session.objects.filter(course=course).order_by("date", "start_time").values_list("pk", "date", "start_time"))
+    per_date = Counter(date for _, date, _ in sessions)
+    headings = session_headings((date, start) for _, date, start in sessions)
+    students = sorted(CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"),
+                      key=lambda student: natural_roll_key(student[1]))
+    position = {pk: index for index, (pk, _, _) in enumerate(sessions)}
+    cells: dict[int, list[OverviewCell | None]] = defaultdict(lambda: [None] * len(sessions))
+    for student_pk, session_pk, status, seconds, flagged, still, corrected in Record.objects.filter(
+        session__course=course
+    ).values_list("student_id", "session_id", "status", "seconds_attended", "flagged", "still_connected", "corrected"):
+        cells[student_pk][position[session_pk]] = OverviewCell(
+            session_pk, status, None if seconds is None else seconds // 60, flagged, still, corrected
         )
-    }
-    present_by_date = [0] * len(report.dates)
-    recorded_by_date = [0] * len(report.dates)
+    plan = plan_progress(course=course, as_of=as_of)
+    remaining = plan.remaining if plan else None
+    present = [0] * len(sessions)
+    counted = [0] * len(sessions)
     rows = []
-    for _, roll, name, *marks in report.rows:
-        cells = []
-        for index, (date, mark) in enumerate(zip(report.dates, marks)):
-            seconds, flagged, still_connected = details.get((roll, date), (None, False, False))
-            cells.append(OverviewCell(mark, None if seconds is None else round(seconds / 60), flagged, still_connected))
-            if mark:
-                recorded_by_date[index] += 1
-                present_by_date[index] += mark == "Present"
-        recorded = sum(1 for cell in cells if cell.mark)
-        attended = sum(1 for cell in cells if cell.mark == "Present")
-        defaulter = is_defaulter(attended=attended, recorded=recorded, cutoff=cutoff)
-        at_risk = bool(recorded) and not defaulter and Fraction(attended * 100, recorded) < cutoff + AT_RISK_MARGIN
-        rows.append(OverviewRow(pks.get(roll, 0), roll, name, cells, attended, recorded, _share(attended, recorded),
-                                defaulter, at_risk))
-    sessions = [SessionColumn(date, present_by_date[i], recorded_by_date[i], _share(present_by_date[i], recorded_by_date[i]))
-                for i, date in enumerate(report.dates)]
-    shares = [row.percent for row in rows if row.percent is not None]
+    for student_pk, roll, name in students:
+        row_cells = [
+            cell or OverviewCell(sessions[index][0], "", None, False) for index, cell in enumerate(cells[student_pk])
+        ]
+        counts = Counter(cell.status for cell in row_cells if cell.status)
+        for index, cell in enumerate(row_cells):
+            if cell.status and cell.status != Status.EXCUSED:
+                counted[index] += 1
+                present[index] += cell.status in (Status.PRESENT, Status.LATE)
+        rows.append(OverviewRow(student_pk, roll, name, row_cells, standing_of(counts, remaining=remaining, cutoff=cutoff)))
+    columns = [
+        SessionColumn(pk, date, start, heading, per_date[date] > 1, present[i], counted[i],
+                      _shown(attendance_percentage(attended=present[i], held=counted[i])))
+        for i, ((pk, date, start), heading) in enumerate(zip(sessions, headings))
+    ]
+    percentages = [row.standing.percentage for row in rows if row.standing.percentage is not None]
+    show = show if show in SHOWS else "all"
+    if show == "at-risk" and plan is None:
+        show = "all"
     shown = [row for row in rows if show == "all" or (show == "defaulters" and row.defaulter)
              or (show == "at-risk" and row.at_risk)]
     shown.sort(key=_SORTS.get(sort, _SORTS["roll"]))
-    chart, by_week = _chart(sessions, cutoff)
+    chart, by_week = _chart(columns, cutoff)
     return CourseOverview(
-        students=len(students), sessions=sessions, rows=shown,
-        average=round(sum(shares) / len(shares), 1) if shares else None,
-        defaulters=sum(row.defaulter for row in rows), at_risk=sum(row.at_risk for row in rows),
-        chart=chart, chart_by_week=by_week, show=show, sort=sort,
+        students=len(students), sessions=columns, rows=shown,
+        average=_shown(sum(percentages) / len(percentages)) if percentages else None,
+        defaulters=sum(row.defaulter for row in rows), at_risk=sum(row.at_risk for row in rows), plan=plan,
+        chart=chart, chart_by_week=by_week, show=show, sort=sort if sort in _SORTS else "roll",
     )
 
 
 def _chart(sessions: list[SessionColumn], cutoff: Fraction) -> tuple[list[ChartBar], bool]:
     """One bar per class, or per week (Monday's date) when there are more than CHART_DAYS classes."""
     if len(sessions) <= CHART_DAYS:
-        return [ChartBar(f"{s.date:%-d %b}", s.percent or 0, (s.percent or 0) < cutoff,
-                         f"{s.date:%a %-d %b %Y}: {s.present} of {s.recorded} present") for s in sessions], False
+        return [
+            ChartBar(
+                f"{s.date:%-d %b}" + (f" {s.start_time:%H:%M}" if s.several else ""), s.percent or Decimal(0),
+                (s.percent or 0) < cutoff, f"{s.date:%a %-d %b %Y}{f' {s.start_time:%H:%M}' if s.several else ''}: "
+                f"{s.present} of {s.counted} present",
+            )
+            for s in sessions
+        ], False
     weeks: dict = {}
     for session in sessions:
         monday = session.date - datetime.timedelta(days=session.date.weekday())
-        present, recorded = weeks.get(monday, (0, 0))
-        weeks[monday] = (present + session.present, recorded + session.recorded)
+        present, counted = weeks.get(monday, (0, 0))
+        weeks[monday] = (present + session.present, counted + session.counted)
     bars = []
-    for monday, (present, recorded) in sorted(weeks.items()):
-        percent = _share(present, recorded) or 0
+    for monday, (present, counted) in sorted(weeks.items()):
+        percent = _shown(attendance_percentage(attended=present, held=counted)) or Decimal(0)
         bars.append(ChartBar(f"w/c {monday:%-d %b}", percent, percent < cutoff,
-                             f"Week of {monday:%-d %b %Y}: {present} of {recorded} marks present"))
+                             f"Week of {monday:%-d %b %Y}: {present} of {counted} marks present"))
     return bars, True
 
 
@@ -315,6 +366,7 @@ def course_roster(*, course: Course) -> list[RosterLine]:
 class SessionLine:
     pk: int
     date: object
+    start_time: object
     source_format: str
     present: int
     recorded: int
@@ -327,11 +379,12 @@ def course_sessions(*, course: Course) -> list[SessionLine]:
     sessions = (
         Session.objects.filter(course=course)
         .annotate(recorded=Count("records"), present=Count("records", filter=Q(records__present=True)))
-        .order_by("-date")
-        .values_list("pk", "date", "source_format", "present", "recorded", "uploaded_at", "uploaded_by__username")
+        .order_by("-date", "-start_time")
+        .values_list("pk", "date", "start_time", "source_format", "present", "recorded", "uploaded_at", "uploaded_by__username")
     )
-    return [SessionLine(pk, date, SourceFormat(fmt).label if fmt in SourceFormat.values else fmt, present, recorded,
-                        uploaded_at, by or "") for pk, date, fmt, present, recorded, uploaded_at, by in sessions]
+    return [SessionLine(pk, date, start, SourceFormat(fmt).label if fmt in SourceFormat.values else fmt, present,
+                        recorded, uploaded_at, by or "")
+            for pk, date, start, fmt, present, recorded, uploaded_at, by in sessions]
 
 
 def course_counts(*, course: Course) -> dict:

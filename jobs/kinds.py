@@ -108,6 +108,8 @@ def _attendance_upload(job: Job, files, progress: JobProgress) -> Outcome:
     if options.get("date"):
         options["date"] = datetime.date.fromisoformat(options["date"])
     options["flags"] = tuple(options.get("flags", ()))
+    if options.get("start_time"):
+        options["start_time"] = datetime.time.fromisoformat(options["start_time"])
     try:
         result = services.record_attendance(
             course=course, uploaded_by=job.owner, files=files, options=services.UploadOptions(**options),

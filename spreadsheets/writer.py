@@ -6,7 +6,7 @@ import decimal
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import openpyxl
@@ -146,6 +146,8 @@ def xlsx_bytes(
     *,
     sheet_title: str = "Sheet1",
     text_columns: Iterable[int] = (),
+    freeze_panes: str | None = None,
+    number_formats: Mapping[int, str] | None = None,
 ) -> bytes:
     """Write one worksheet as XLSX bytes, with the same neutralising as the CSV.
 
@@ -153,31 +155,45 @@ def xlsx_bytes(
     stay numbers so teachers can sort and sum, except in ``text_columns`` (0-based positions) such as
     student IDs, where a number is written as text so Excel does not reformat it. Booleans are written
     as "true"/"false" text, as in the CSV. Characters XML cannot hold (C0 controls) are dropped.
+
+    ``freeze_panes`` is the top-left cell that scrolls (``"D2"`` keeps the heading row and columns A to C
+    in view); ``number_formats`` maps 0-based positions to an Excel number format for the numbers in those
+    columns (``'0.00"%"'``), leaving the value itself untouched.
     """
     text_positions = frozenset(text_columns)
+    formats = dict(number_formats or {})
     # Excel refuses titles over 31 characters, with []:*?/\ or with apostrophes at either end.
     title = _SHEET_TITLE_FORBIDDEN.sub("_", sheet_title)[:31].strip("'") or "Sheet1"
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
+    if freeze_panes:
+        sheet.freeze_panes = freeze_panes  # a write-only sheet takes it before its first row
     sheet.append([_xlsx_cell(sheet, value, as_text=True) for value in header])
     for cells in rows:
-        sheet.append(
-            [
-                _xlsx_cell(sheet, value, as_text=position in text_positions)
-                for position, value in enumerate(cells)
-            ]
-        )
+        values = [
+            _xlsx_cell(sheet, value, as_text=position in text_positions)
+            for position, value in enumerate(cells)
+        ]
+        for position, number_format in formats.items():
+            if position < len(values) and _is_number(values[position]):
+                cell = WriteOnlyCell(sheet, value=values[position])
+                cell.number_format = number_format
+                values[position] = cell
+        sheet.append(values)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool)
 
 
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object, *, as_text: bool) -> object:
     """A write-only cell value: numbers as themselves, everything else as a neutralised string cell."""
     if value is None:
         return None
-    is_number = isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool)
-    if is_number and not as_text and math.isfinite(value):  # type: ignore[arg-type]
+    if _is_number(value) and not as_text and math.isfinite(value):  # type: ignore[arg-type]
         return value
     text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value if isinstance(value, str) else scalar_text(value)))
     if text not in ERROR_CODES:

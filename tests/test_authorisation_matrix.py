@@ -164,8 +164,8 @@ def build_world() -> World:
         course=course, date=datetime.date(2026, 2, 13), source_format=SourceFormat.TEAMS_LEGACY, uploaded_by=convenor.user
     )
     Record.objects.bulk_create(
-        [Record(session=session, student=rolls[0], present=True, seconds_attended=3600),
-         Record(session=session, student=rolls[1], present=False, seconds_attended=0)]
+        [Record(session=session, student=rolls[0], status="present", present=True, seconds_attended=3600),
+         Record(session=session, student=rolls[1], status="absent", present=False, seconds_attended=0)]
     )
     other_course = Course.objects.create(owner=other_teacher, course_id="CS202", course_name="Other", batch=2026)
     CourseStudent.objects.create(course=other_course, roll="1", name="Zed")
@@ -406,6 +406,22 @@ MATRIX = [
     rest("PATCH", "/api/courses/{course}/",                       "401 401 401 401 404 404 404 404 200 404 404",
         lambda w: {"course_name": "Renamed"}, fmt="json"),
     rest("DELETE", "/api/courses/{course}/",                      "401 401 401 401 404 404 404 404 204 404 404"),
+    # Issue 14: a course's cells (corrections with their history) are its owner's, like the course.
+    rest("POST", "/api/courses/{course}/corrections/",            "401 401 401 401 404 404 404 404 201 404 404",
+        lambda w: {"roll": "1", "date": "2026-02-13", "status": "Excused", "remark": "Doctor's note"}, fmt="json"),
+    rest("GET", "/api/courses/{course}/history/?roll=1&date=2026-02-13",
+                                                                  "401 401 401 401 404 404 404 404 200 404 404"),
+    # ... and so are its planned classes and its students' standing.
+    rest("GET", "/api/courses/{course}/planned_classes/",         "401 401 401 401 404 404 404 404 200 404 404"),
+    rest("POST", "/api/courses/{course}/planned_classes/",        "401 401 401 401 404 404 404 404 200 404 404",
+        lambda w: {"classes": [{"date": "2026-03-02", "start_time": "09:00"}]}, fmt="json"),
+    rest("POST", "/api/courses/{course}/planned_classes/generate/",
+                                                                  "401 401 401 401 404 404 404 404 200 404 404",
+        lambda w: {"weekday": "Monday", "time": "09:00", "start": "2026-03-02", "end": "2026-03-30"}, fmt="json"),
+    rest("POST", "/api/courses/{course}/planned_classes/remove/", "401 401 401 401 404 404 404 404 200 404 404",
+        lambda w: {"classes": [{"date": "2026-03-02"}]}, fmt="json"),
+    rest("GET", "/api/courses/{course}/standing/",                "401 401 401 401 404 404 404 404 200 404 404"),
+    rest("GET", "/api/courses/{course}/student/?roll=1",          "401 401 401 401 404 404 404 404 200 404 404"),
     # --- dashboard (session sign-in; token actors are anonymous there) ----------------------------------
     # route                                                     ano   bad   exp   rev   stu   oTu   tut   oCo   con   adm   oTe
     dash("GET", "/",                                         "login login login login   200   200   200   200   200   200   200"),

@@ -84,7 +84,8 @@ class Participant:
     the meeting (organisers, presenters, hosts, panelists, by role or by the Zoom meeting block's Host): they are
     reported, but never counted as students unless they are on the roster.
     ``connections`` are joins and leaves; ``reported_seconds`` a duration the report states when it gives
-    no times; ``responded`` marks a form response (presence without a duration).
+    no times; ``first_join`` the First Join a report states beside such a duration; ``responded`` marks a
+    form response (presence without a duration).
     """
 
     key: str
@@ -92,10 +93,19 @@ class Participant:
     names: list[str] = field(default_factory=list)
     connections: list[Connection] = field(default_factory=list)
     reported_seconds: int | None = None
+    first_join: datetime.datetime | None = None
     responded: bool = False
     email: str = ""
     role: str = ""
     is_host: bool = False
+
+    @property
+    def joined_at(self) -> datetime.datetime | None:
+        """When they first joined: the stated First Join, else their earliest join (None for a form response)."""
+        joins = [event.at for event in self.connections if event.change > 0]
+        if self.first_join is not None:
+            joins.append(self.first_join)
+        return min(joins, default=None)
 
 
 @dataclass
@@ -104,6 +114,8 @@ class ParsedReport:
     date: datetime.date
     participants: dict[str, Participant]
     meeting_end: datetime.datetime | None = None
+    # The start the report states (Teams summary "Start time", Zoom meeting "Start Time"), if it states one.
+    meeting_start: datetime.datetime | None = None
 
     @property
     def format_name(self) -> str:
@@ -113,6 +125,11 @@ class ParsedReport:
     def hosts(self) -> list[Participant]:
         """The participants who run the meeting (see `Participant.is_host`), in the report's order."""
         return [participant for participant in self.participants.values() if participant.is_host]
+
+    @property
+    def first_join(self) -> datetime.datetime | None:
+        """The earliest join of anyone in the report (None when it has no join times, as a form's responses)."""
+        return min((p.joined_at for p in self.participants.values() if p.joined_at is not None), default=None)
 
 
 class ReportError(FileFormatError):
@@ -220,7 +237,13 @@ class ReportBuilder:
             )
         participant.connections += [Connection(joined, JOIN, row), Connection(left, LEAVE, row)]
 
-    def report(self, format: str, *, date: datetime.date | None = None, meeting_end=None) -> ParsedReport:
-        """The ParsedReport of what was read: dated by its timestamps (one date only), else by ``date``."""
+    def report(
+        self, format: str, *, date: datetime.date | None = None, meeting_end=None, meeting_start=None
+    ) -> ParsedReport:
+        """The ParsedReport of what was read: dated by its timestamps (one date only), else by ``date``.
+        ``meeting_start``/``meeting_end`` are the times the report states for the meeting, if it states them."""
         found = single_date(self.stamps) if self.stamps or date is None else date
-        return ParsedReport(format=format, date=found, participants=self.participants, meeting_end=meeting_end)
+        return ParsedReport(
+            format=format, date=found, participants=self.participants, meeting_end=meeting_end,
+            meeting_start=meeting_start,
+        )

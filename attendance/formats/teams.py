@@ -183,7 +183,8 @@ def _people(builder: ReportBuilder, columns: dict[str, str]):
 
 
 def _summary(text: SectionedText, builder: ReportBuilder, end: int):
-    """Read the summary's timestamps (its first and last are the meeting's start and end) and return the end."""
+    """Read the summary's timestamps (its first and last are the meeting's start and end) and return
+    (start, end), both None unless the summary states two."""
     found = []
     for value, row in text.key_values(0, end).values():
         try:
@@ -191,7 +192,7 @@ def _summary(text: SectionedText, builder: ReportBuilder, end: int):
         except TimestampError:
             continue
         found.append(builder.time(value, row=row, what="meeting time"))
-    return found[-1] if len(found) > 1 else None
+    return (found[0], found[-1]) if len(found) > 1 else (None, None)
 
 
 def parse_teams_report(text: SectionedText, options: ReadOptions, **reader_limits) -> ParsedReport:
@@ -199,7 +200,7 @@ def parse_teams_report(text: SectionedText, options: ReadOptions, **reader_limit
     durations. ReportError names the row of anything that cannot be read."""
     summary_end, participants_at, activities_at = _tables(text)
     builder = ReportBuilder(options)
-    meeting_end = _summary(text, builder, summary_end)
+    meeting_start, meeting_end = _summary(text, builder, summary_end)
     activities = text.table(activities_at, **reader_limits) if activities_at is not None else None
     if activities is not None and activities.rows:
         columns = _columns(activities, ACTIVITY_COLUMNS)
@@ -221,7 +222,9 @@ def parse_teams_report(text: SectionedText, options: ReadOptions, **reader_limit
             participant = person(row)
             for field in ("first_join", "last_leave"):
                 if row.values.get(columns.get(field, "")):
-                    builder.time(row.values[columns[field]], row=row.number, what=labels[columns[field]])
+                    at = builder.time(row.values[columns[field]], row=row.number, what=labels[columns[field]])
+                    if field == "first_join" and (participant.first_join is None or at < participant.first_join):
+                        participant.first_join = at
             try:
                 seconds = parse_duration(row.values[columns["duration"]])
             except TimestampError as error:
@@ -229,4 +232,4 @@ def parse_teams_report(text: SectionedText, options: ReadOptions, **reader_limit
             participant.reported_seconds = (participant.reported_seconds or 0) + seconds
     else:
         raise ReportError("The Teams report has no participants table (section 2, or First Join and Last Leave headings).")
-    return builder.report(TEAMS, meeting_end=meeting_end)
+    return builder.report(TEAMS, meeting_end=meeting_end, meeting_start=meeting_start)

@@ -112,6 +112,8 @@ def _participants(table: Table, block: dict[str, tuple[str, int]], options: Read
             continue  # admitted later on a row of its own, or never: waiting is not attending
         if totals_only:
             participant.reported_seconds = (participant.reported_seconds or 0) + _minutes(values[duration], row.number)
+            if timed and (participant.first_join is None or joined < participant.first_join):
+                participant.first_join = joined  # a span that may hide gaps, but it does begin with a join
         else:
             builder.interval(participant, joined, left, row.number)
     _mark_host(builder, block)
@@ -121,7 +123,7 @@ def _participants(table: Table, block: dict[str, tuple[str, int]], options: Read
         date = start.date() if start else date_in_file_name(options.file_name) or options.date
         if date is None:
             raise undated("Zoom unique-users report", options.file_name)
-    return builder.report(ZOOM, date=date, meeting_end=block_times["end_time"])
+    return builder.report(ZOOM, date=date, meeting_end=block_times["end_time"], meeting_start=block_times["start_time"])
 
 
 def _block_time(block: dict[str, tuple[str, int]], key: str, options: ReadOptions):

@@ -163,10 +163,11 @@ def test_upload_get_all_courses_download_and_delete(client, token, course):
     assert download.status_code == 200
     assert download["Content-Disposition"] == "attachment; filename=CS402_2021_asOf_2021-02-13.csv"
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
+    # The seed's columns first and unchanged, then each student's figures (issue 14).
     assert rows == [
-        ["Sl. No.", "Roll Number", "Name", "2021-02-13"],
-        ["1", "1", "Shreya", "Absent"], ["2", "2", "Riya", "Present"],
-        ["3", "3", "Ranesha", "Present"], ["4", "4", "Ritwik", "Present"],
+        ["Sl. No.", "Roll Number", "Name", "2021-02-13", "Attended", "Held", "Excused", "Percentage"],
+        ["1", "1", "Shreya", "Absent", "0", "1", "0", "0.00"], ["2", "2", "Riya", "Present", "1", "1", "0", "100.00"],
+        ["3", "3", "Ranesha", "Present", "1", "1", "0", "100.00"], ["4", "4", "Ritwik", "Present", "1", "1", "0", "100.00"],
     ]
 
     deleted = post(client, "/delete_course", token, course_id="CS402", batch="2021")
@@ -286,24 +287,28 @@ def test_reports_keep_present_absent_and_add_a_column_for_still_connected_dates(
     # The date cells stay exactly Present/Absent (seconds as in NO_END_SECONDS, threshold 1800 s); a last
     # column lists each student's marked dates.
     complete = download(client, token, "CS402-2021", report_type="1", report_format="0")
+    figures = ["Attended", "Held", "Excused", "Percentage"]
     assert read_csv(complete) == [
-        ["Sl. No.", "Roll Number", "Name", "2021-02-13", STILL],
-        ["1", "1", "Shreya", "Absent", "2021-02-13"],
-        ["2", "2", "Riya", "Present", ""],
-        ["3", "3", "Ranesha", "Present", "2021-02-13"],
-        ["4", "4", "Ritwik", "Present", "2021-02-13"],
+        ["Sl. No.", "Roll Number", "Name", "2021-02-13", *figures, STILL],
+        ["1", "1", "Shreya", "Absent", "0", "1", "0", "0.00", "2021-02-13"],
+        ["2", "2", "Riya", "Present", "1", "1", "0", "100.00", ""],
+        ["3", "3", "Ranesha", "Present", "1", "1", "0", "100.00", "2021-02-13"],
+        ["4", "4", "Ritwik", "Present", "1", "1", "0", "100.00", "2021-02-13"],
     ]
     defaulters = download(client, token, "CS402-2021", report_type="0", report_format="0")
-    assert read_csv(defaulters) == [["Sl. No.", "Roll Number", "Name", "2021-02-13", STILL], ["1", "1", "Shreya", "Absent", "2021-02-13"]]
+    assert read_csv(defaulters) == [
+        ["Sl. No.", "Roll Number", "Name", "2021-02-13", *figures, STILL],
+        ["1", "1", "Shreya", "Absent", "0", "1", "0", "0.00", "2021-02-13"],
+    ]
     workbook = download(client, token, "CS402-2021", report_type="1", report_format="1")
     assert workbook.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
     assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
-        ["Sl. No.", "Roll Number", "Name", "2021-02-13", STILL],
-        [1, "1", "Shreya", "Absent", "2021-02-13"],
-        [2, "2", "Riya", "Present", None],
-        [3, "3", "Ranesha", "Present", "2021-02-13"],
-        [4, "4", "Ritwik", "Present", "2021-02-13"],
+        ["Sl. No.", "Roll Number", "Name", "2021-02-13", *figures, STILL],
+        [1, "1", "Shreya", "Absent", 0, 1, 0, 0, "2021-02-13"],
+        [2, "2", "Riya", "Present", 1, 1, 0, 100, None],
+        [3, "3", "Ranesha", "Present", 1, 1, 0, 100, "2021-02-13"],
+        [4, "4", "Ritwik", "Present", 1, 1, 0, 100, "2021-02-13"],
     ]
 
 
@@ -496,11 +501,12 @@ def test_complete_csv_report(client, token, four_dates):
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == "attachment; filename=CS-402_2021_asOf_2021-02-18.csv"
     assert read_csv(response) == [
-        ["Sl. No.", "Roll Number", "Name", "2021-02-06", "2021-02-11", "2021-02-13", "2021-02-18"],
-        ["1", "1", "One", "Absent", "Absent", "Absent", "Absent"],
-        ["2", "2", "Two", "Present", "Absent", "Present", "Present"],
-        ["3", "007", "Seven", "Present", "Present", "Absent", "Absent"],
-        ["4", "10", "Ten", "Present", "Present", "Present", "Present"],
+        ["Sl. No.", "Roll Number", "Name", "2021-02-06", "2021-02-11", "2021-02-13", "2021-02-18",
+         "Attended", "Held", "Excused", "Percentage"],
+        ["1", "1", "One", "Absent", "Absent", "Absent", "Absent", "0", "4", "0", "0.00"],
+        ["2", "2", "Two", "Present", "Absent", "Present", "Present", "3", "4", "0", "75.00"],
+        ["3", "007", "Seven", "Present", "Present", "Absent", "Absent", "2", "4", "0", "50.00"],
+        ["4", "10", "Ten", "Present", "Present", "Present", "Present", "4", "4", "0", "100.00"],
     ]
 
 
@@ -519,9 +525,10 @@ def test_xlsx_report_keeps_rolls_as_text(client, token, four_dates):
     assert response["Content-Disposition"] == "attachment; filename=CS-402_2021_asOf_2021-02-18.xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["Sl. No.", "Roll Number", "Name", "2021-02-06", "2021-02-11", "2021-02-13", "2021-02-18"]
+    assert rows[0] == ["Sl. No.", "Roll Number", "Name", "2021-02-06", "2021-02-11", "2021-02-13", "2021-02-18",
+                       "Attended", "Held", "Excused", "Percentage"]
     assert [row[1] for row in rows[1:]] == ["1", "2", "007", "10"]
-    assert rows[3][3:] == ["Present", "Present", "Absent", "Absent"]
+    assert rows[3][3:] == ["Present", "Present", "Absent", "Absent", 2, 4, 0, 50]
 
 
 def test_download_without_dates_and_bad_parameters(client, token, course):

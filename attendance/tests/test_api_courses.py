@@ -66,7 +66,7 @@ def superuser(make_user):
     return make_user(Role.ADMIN, username="root", is_superuser=True)
 
 
-@pytest.mark.parametrize("model", ["course", "coursestudent", "session", "record"])
+@pytest.mark.parametrize("model", ["course", "coursestudent", "session", "record", "recordchange", "plannedclass"])
 def test_admin_pages_render(client, superuser, teacher, model):
     services.create_course(owner=teacher, course_id="CS1", course_name="Intro", batch=2026,
                            roster=services.read_roster(name="r", data=b"Roll Number,Name\n1,A\n"))

@@ -122,7 +122,7 @@ def test_the_files_last_event_counts_even_when_it_is_someone_left_out(db):
     services.remove_student(course=course, roll="1")
     result = record_without_end_time(course, owner, [("Test2.csv", reports.TEAMS_LOG.read_bytes())], ignore_unknown=True)
     assert marks(course) == {"2": (2058, False), "3": (3693, True), "4": (3437, True)}
-    still = result.still_connected[datetime.date(2021, 2, 13)]
+    still = result.still_connected["2021-02-13"]
     assert (still.rolls, still.counted_to) == (["3", "4"], datetime.datetime(2021, 2, 13, 10, 42, 3))
 
 

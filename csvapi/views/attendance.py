@@ -30,12 +30,15 @@ from rest_framework.views import APIView
 from attendance import selectors, services
 from attendance.formats import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampError
 from attendance.formats.timestamps import parse_timestamp
+from attendance.headings import session_headings
 from attendance.models import Course
+from attendance.standing import parse_cutoff
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
 from csvapi.jobs import job_requested, start_job_response
 from csvapi.downloads import offer_as_download
 from csvapi.lookups import StrictIds
 from csvapi.uploads import uploaded_file, uploaded_files
+from csvapi.views.attendance_courses import CourseCellsMixin, CoursePlanMixin, CourseStandingMixin
 from doubtfire.ids import parse_id
 from doubtfire.services import issue_auth_token
 from spreadsheets import csv_chunks, xlsx_bytes
@@ -113,6 +116,24 @@ def _date(value: str, order: str = DAY_FIRST) -> datetime.date:
         raise BadRequest(f"date: {error}; send it as YYYY-MM-DD.") from None
 
 
+def _start_time(value: str | None) -> datetime.time | None:
+    """A session's start as the routes take it, `HH:MM` on a 24-hour clock (`9:00` too); None when not sent."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.datetime.strptime(value, "%H:%M")
+    except ValueError:
+        raise BadRequest(f"start_time must be a time of day as HH:MM (24-hour), such as 09:00 or 14:30, not '{value}'.") from None
+    return parsed.time()
+
+
+def _start_time_field(help_text: str = "") -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        help_text="The session's start, HH:MM (24-hour). Needed only when the date has several sessions. " + help_text,
+    )
+
+
 def _service(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
@@ -161,11 +182,14 @@ class CourseObjectSerializer(serializers.Serializer):
     course_name = serializers.CharField()
     batch = serializers.IntegerField()
     dates = serializers.ListField(
-        child=serializers.DateField(), help_text="Dates with attendance recorded, oldest first."
+        child=serializers.CharField(),
+        help_text="Sessions with attendance recorded, oldest first: the date (YYYY-MM-DD), or the date and start "
+        "time (YYYY-MM-DD HH:MM) when the date has several sessions.",
     )
     students = serializers.DictField(
         child=serializers.DictField(child=serializers.BooleanField()),
-        help_text="Roll number -> {date -> present}. A student enrolled after a date has no entry for it.",
+        help_text="Roll number -> {session (as in dates) -> present: true for Present or Late}. A student enrolled "
+        "after a session has no entry for it.",
     )
     still_connected = serializers.DictField(
         required=False,
@@ -173,6 +197,19 @@ class CourseObjectSerializer(serializers.Serializer):
         help_text="Only when some date has them. Date -> roll numbers still connected when that date's list was saved (no end time was sent), "
         "whose time is counted to the file's last event. Only dates with such students.",
     )
+    statuses = serializers.DictField(
+        required=False,
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Only when some cell is Late or Excused: roll -> {session (as in dates) -> \"Late\" or \"Excused\"}. "
+        "A Late student is true in students, an Excused one false; Excused sessions leave the percentage's denominator.",
+    )
+
+
+class CorrectionMetSerializer(serializers.Serializer):
+    roll = serializers.CharField()
+    session = serializers.CharField(help_text="The session's heading.")
+    correction = serializers.CharField(help_text="The corrected status.")
+    report = serializers.CharField(help_text="The status the report gives.")
 
 
 ErrorSerializer = inline_serializer("AttendanceError", {"error": serializers.CharField()})
@@ -335,7 +372,18 @@ class UploadAttendanceView(AttendanceView):
                         help_text="How to read ambiguous dates in the reports (dmy and mdy are accepted too).",
                     ),
                     "replace": serializers.BooleanField(
-                        required=False, default=False, help_text="Replace attendance already recorded for the date."
+                        required=False, default=False, help_text="Replace attendance already recorded for the session."
+                    ),
+                    "overwrite_corrections": serializers.BooleanField(
+                        required=False,
+                        default=False,
+                        help_text="With replace=1: replace manual corrections with the report's marks. Without it, a "
+                        "corrected cell keeps its status and the reply lists it under corrections.kept.",
+                    ),
+                    "start_time": _start_time_field(
+                        "Without it, a new session starts at the report's stated start (Teams summary, Zoom meeting "
+                        "block), else at its first join, else 00:00. With it, the report is for the session at that "
+                        "time: a new one (a second class on the date) or, with replace=1, the one recorded there."
                     ),
                     **_auth_fields(),
                 },
@@ -359,7 +407,9 @@ class UploadAttendanceView(AttendanceView):
                                 ),
                             },
                         ),
-                        help_text="Date -> counts of students present, absent, flagged and still connected.",
+                        help_text="Session heading -> counts of students present, absent, flagged and still "
+                        "connected. The heading is the date (YYYY-MM-DD), or the date and start time "
+                        "(YYYY-MM-DD HH:MM) when the date has several sessions.",
                     ),
                     "still_connected": serializers.DictField(
                         child=inline_serializer(
@@ -371,8 +421,34 @@ class UploadAttendanceView(AttendanceView):
                                 ),
                             },
                         ),
-                        help_text="Date -> the students whose report ended with them connected and no end_time was "
-                        "sent: their seconds run to the file's last event. Only dates with such students.",
+                        help_text="Session heading -> the students whose report ended with them connected and no "
+                        "end_time was sent: their seconds run to the file's last event. Only sessions with such students.",
+                    ),
+                    "corrections": inline_serializer(
+                        "AttendanceUploadCorrections",
+                        {
+                            "kept": serializers.ListField(child=CorrectionMetSerializer()),
+                            "overwritten": serializers.ListField(child=CorrectionMetSerializer()),
+                        },
+                        help_text="Manual corrections the reports disagree with: kept (the default), or replaced "
+                        "by the reports' marks (overwrite_corrections=1).",
+                    ),
+                    "sessions": serializers.ListField(
+                        child=inline_serializer(
+                            "AttendanceUploadedSession",
+                            {
+                                "date": serializers.DateField(),
+                                "start_time": serializers.CharField(help_text="HH:MM"),
+                                "heading": serializers.CharField(help_text="How reports and course objects name it."),
+                                "file": serializers.CharField(),
+                                "replaced": serializers.BooleanField(),
+                                "statuses": serializers.DictField(
+                                    child=serializers.IntegerField(),
+                                    help_text="Students by status as recorded: present, late, excused, absent.",
+                                ),
+                            },
+                        ),
+                        help_text="The sessions written, by date and start time.",
                     ),
                 },
             ),
@@ -431,6 +507,8 @@ class UploadAttendanceView(AttendanceView):
             replace=_flag(request, "replace"),
             date_order=order,
             identity=identity,
+            start_time=_start_time(_value(request, "start_time")),
+            overwrite_corrections=_flag(request, "overwrite_corrections"),
         )
 
 
@@ -439,6 +517,7 @@ def _options_as_json(options: services.UploadOptions) -> dict:
     values = dataclasses.asdict(options)
     values["date"] = options.date.isoformat() if options.date else None
     values["flags"] = list(options.flags)
+    values["start_time"] = f"{options.start_time:%H:%M}" if options.start_time else None
     return values
 
 
@@ -451,27 +530,49 @@ def _down_course(value: str) -> tuple[str, int]:
 
 
 def _cutoff(value: str | None) -> Fraction:
-    if not value:
-        return selectors.DEFAULT_CUTOFF
     try:
-        cutoff = Fraction(value)
-    except (ValueError, ZeroDivisionError):
-        cutoff = None
-    if cutoff is None or not 0 <= cutoff <= 100:
-        raise BadRequest(f"cutoff must be a percentage between 0 and 100, not '{value}'.")
-    return cutoff
+        return parse_cutoff(value)
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+
+
+# report_type as sent -> the report. The seed's "1" and "0", then the reports issue 14 added.
+REPORT_TYPES = {
+    "1": selectors.COMPLETE,
+    "complete": selectors.COMPLETE,
+    "0": selectors.DEFAULTERS,
+    "defaulter": selectors.DEFAULTERS,
+    "defaulters": selectors.DEFAULTERS,
+    "2": selectors.AT_RISK,
+    "at_risk": selectors.AT_RISK,
+    "3": "student",
+    "student": "student",
+}
+FILE_SUFFIXES = {selectors.COMPLETE: "", selectors.DEFAULTERS: "(Defaulter)", selectors.AT_RISK: "(AtRisk)"}
+PERCENTAGE_FORMAT = '0.00"%"'  # the value stays the number the CSV shows (72.22); Excel shows 72.22%
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
 
 
 class DownloadAttendanceView(AttendanceView):
     @extend_schema(
-        summary="Download a course's attendance report (complete or defaulters) as CSV or XLSX",
+        summary="Download a course's attendance report (complete, defaulters, at risk, or one student's) as CSV or XLSX",
+        description="Columns: the seed's (Sl. No., Roll Number, Name, one per session: Present, Absent or blank), "
+        "then Attended, Held, Excused, Percentage, and Remaining and Needed when the course plans classes, then "
+        "Late sessions, Excused sessions and Still connected when the list was saved when a listed student has "
+        "one. The student report is a statement: the student's figures, then one row per session.",
         request=inline_serializer(
             "AttendanceDownload",
             {
                 "down-course": serializers.CharField(help_text="<course_id>-<batch>, such as CS402-2017."),
                 # Plain strings, not choices: two enums of the same "0"/"1" set would be one schema component.
                 "report_type": serializers.CharField(
-                    required=False, default="1", help_text='"1" complete report (default), "0" defaulter list.'
+                    required=False,
+                    default="1",
+                    help_text='"1" complete report (default), "0" defaulter list, "2" students at risk (cannot reach '
+                    'the cutoff, or need more than half of the remaining planned classes), "3" one student (send roll).',
                 ),
                 "report_format": serializers.CharField(
                     required=False, default="0", help_text='"0" CSV file (default), "1" XLSX file.'
@@ -479,6 +580,14 @@ class DownloadAttendanceView(AttendanceView):
                 "cutoff": serializers.CharField(
                     required=False,
                     help_text="Attendance percentage (0-100) below which a student is a defaulter. Default: 75.",
+                ),
+                "roll": serializers.CharField(required=False, help_text="The student of report_type 3."),
+                "date": serializers.DateField(
+                    required=False, help_text="Only this date's session column (YYYY-MM-DD); the figures stay whole."
+                ),
+                "start_time": _start_time_field(),
+                "as_of": serializers.DateField(
+                    required=False, help_text="The day planned classes count from (YYYY-MM-DD). Default: today."
                 ),
                 **_auth_fields(),
             },
@@ -493,30 +602,58 @@ class DownloadAttendanceView(AttendanceView):
     )
     def post(self, request):
         course_id, batch = _down_course(_required(request, "down-course", "down_course"))
-        report_type = _value(request, "report_type") or "1"
+        kind = REPORT_TYPES.get((_value(request, "report_type") or "1").lower())
         report_format = _value(request, "report_format") or "0"
-        if report_type not in {"0", "1"}:
-            raise BadRequest("report_type must be 1 (complete report) or 0 (defaulter list).")
+        if kind is None:
+            raise BadRequest(
+                "report_type must be 1 (complete report), 0 (defaulter list), 2 (students at risk) or 3 (one student)."
+            )
         if report_format not in {"0", "1"}:
             raise BadRequest("report_format must be 1 (XLSX) or 0 (CSV).")
         cutoff = _cutoff(_value(request, "cutoff"))
+        date, as_of = _value(request, "date"), _value(request, "as_of")
+        date, as_of = _date(date) if date else None, _date(as_of) if as_of else None
+        start_time = _start_time(_value(request, "start_time"))
+        roll = _value(request, "roll")
+        if kind == "student" and not roll:
+            raise BadRequest("The field 'roll' is required for the student report (report_type 3).")
         course = _owned_course(request, course_id, batch)
-        defaulters = report_type == "0"
-        report = selectors.attendance_report(course=course, defaulters_only=defaulters, cutoff=cutoff)
+        if kind == "student":
+            return self._student(course, roll, report_format, cutoff=cutoff, as_of=as_of)
+        report = _service(
+            selectors.attendance_report, course=course, kind=kind, cutoff=cutoff, as_of=as_of, date=date, start_time=start_time
+        )
         if report.latest_date is None:
             raise BadRequest(f"{course} has no attendance recorded yet; upload a report before downloading.")
-        safe_id = re.sub(r"[^A-Za-z0-9._-]", "_", course.course_id)
-        stem = f"{safe_id}_{course.batch}_asOf_{report.latest_date:%Y-%m-%d}{'(Defaulter)' if defaulters else ''}"
-        if report_format == "1":
-            response = HttpResponse(
-                xlsx_bytes(report.header, report.rows, sheet_title="Attendance", text_columns=(1, 2)),
-                content_type=XLSX_CONTENT_TYPE,
+        if kind == selectors.AT_RISK and not report.planned:
+            raise BadRequest(
+                f"{course} has no planned classes, so nobody's remaining classes can be counted: plan them "
+                f"(POST /api/courses/{course.pk}/planned_classes/ or .../planned_classes/generate/) first."
             )
-            filename = f"{stem}.xlsx"
-        else:
-            response = StreamingHttpResponse(csv_chunks(report.header, report.rows), content_type="text/csv; charset=utf-8")
-            filename = f"{stem}.csv"
-        return offer_as_download(response, filename)
+        stem = f"{_safe(course.course_id)}_{course.batch}_asOf_{report.latest_date:%Y-%m-%d}{FILE_SUFFIXES[kind]}"
+        if report_format == "1":
+            data = xlsx_bytes(
+                report.header, report.rows, sheet_title="Attendance", text_columns=(1, 2),
+                # The heading row and Sl. No., Roll Number, Name stay in view while the sessions scroll.
+                freeze_panes="D2", number_formats={report.percentage_column: PERCENTAGE_FORMAT},
+            )
+            return offer_as_download(HttpResponse(data, content_type=XLSX_CONTENT_TYPE), f"{stem}.xlsx")
+        response = StreamingHttpResponse(csv_chunks(report.header, report.rows), content_type="text/csv; charset=utf-8")
+        return offer_as_download(response, f"{stem}.csv")
+
+    @staticmethod
+    def _student(course, roll, report_format, *, cutoff, as_of):
+        student = _service(selectors.student_attendance, course=course, roll=roll, cutoff=cutoff, as_of=as_of)
+        if student.latest_date is None:
+            raise BadRequest(f"Roll {roll} has no attendance recorded in {course} yet.")
+        header, rows = student.table()
+        stem = f"{_safe(course.course_id)}_{course.batch}_{_safe(student.roll)}_asOf_{student.latest_date:%Y-%m-%d}"
+        if report_format == "1":
+            data = xlsx_bytes(header, rows, sheet_title=f"Roll {student.roll}")
+            return offer_as_download(HttpResponse(data, content_type=XLSX_CONTENT_TYPE), f"{stem}.xlsx")
+        return offer_as_download(
+            StreamingHttpResponse(csv_chunks(header, rows), content_type="text/csv; charset=utf-8"), f"{stem}.csv"
+        )
 
 
 class AllCoursesView(AttendanceView):
@@ -599,18 +736,25 @@ class RemoveStudentView(AttendanceView):
 
 class DeleteDateView(AttendanceView):
     @extend_schema(
-        summary="Delete the attendance recorded for one date",
+        summary="Delete the attendance recorded for one session (a date, and its start time when it has several)",
         request=inline_serializer(
             "AttendanceDeleteDate",
-            {**_course_key_fields(), "date": serializers.DateField(help_text="YYYY-MM-DD."), **_auth_fields()},
+            {
+                **_course_key_fields(),
+                "date": serializers.DateField(help_text="YYYY-MM-DD."),
+                "start_time": _start_time_field(),
+                **_auth_fields(),
+            },
         ),
         responses={200: CourseChangedSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 404: NOT_YOURS},
     )
     def post(self, request):
         course = _course_from_fields(request)
         date = _date(_required(request, "date"))
-        _service(services.delete_date, course=course, date=date)
-        return Response({"message": f"Deleted the attendance of {date:%Y-%m-%d} from {course}.", "course": _course_object(course)})
+        start_time = _start_time(_value(request, "start_time"))
+        _service(services.delete_date, course=course, date=date, start_time=start_time)
+        at = f" at {start_time:%H:%M}" if start_time else ""
+        return Response({"message": f"Deleted the attendance of {date:%Y-%m-%d}{at} from {course}.", "course": _course_object(course)})
 
 
 # --- REST resource ------------------------------------------------------------------------------------
@@ -622,15 +766,21 @@ class CourseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Course
-        fields = ["id", "course_id", "course_name", "batch", "created_at", "dates", "students"]
+        fields = ["id", "course_id", "course_name", "batch", "created_at", "late_allowance_minutes", "dates", "students"]
         read_only_fields = ["id", "created_at", "dates", "students"]
+        extra_kwargs = {
+            "late_allowance_minutes": {
+                "help_text": "Minutes after a session's start after which a first join is Late; null (the default): "
+                "nobody is marked Late. Applies to uploads from then on."
+            }
+        }
 
     def get_students(self, course) -> list[dict]:
         students = sorted(course.students.all(), key=lambda s: selectors.natural_roll_key(s.roll))
         return [{"roll": student.roll, "name": student.name} for student in students]
 
     def get_dates(self, course) -> list[str]:
-        return sorted(f"{session.date:%Y-%m-%d}" for session in course.sessions.all())
+        return session_headings(sorted((session.date, session.start_time) for session in course.sessions.all()))
 
     def validate_course_id(self, value):
         try:
@@ -648,6 +798,9 @@ class CourseSerializer(serializers.ModelSerializer):
     destroy=extend_schema(summary="Delete a course with its roster and all its attendance"),
 )
 class CourseViewSet(
+    CourseCellsMixin,
+    CoursePlanMixin,
+    CourseStandingMixin,
     StrictIds,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -671,11 +824,10 @@ class CourseViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation runs as AnonymousUser, who owns nothing
             return Course.objects.none()
-        return (
-            Course.objects.filter(owner=self.request.user)
-            .prefetch_related("students", "sessions")
-            .order_by("course_id", "batch")
-        )
+        courses = Course.objects.filter(owner=self.request.user).order_by("course_id", "batch")
+        if self.action in CourseCellsMixin.ACTIONS | CoursePlanMixin.ACTIONS | CourseStandingMixin.ACTIONS:
+            return courses  # the actions read what they need; the course's fields need its roster and dates
+        return courses.prefetch_related("students", "sessions")
 
     def get_object(self):
         # Raised as DRF's NotFound so the answer is the usual {"error": ...} body.
@@ -693,6 +845,7 @@ class CourseViewSet(
             course_name=data["course_name"],
             batch=data["batch"],
             roster=[],
+            late_allowance_minutes=data.get("late_allowance_minutes"),
         )
 
     def perform_update(self, serializer):

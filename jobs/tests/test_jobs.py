@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -254,6 +253,10 @@ def test_expired_jobs_and_their_tasks_are_pruned_after_each_job(world, settings)
 # --- Real workers -----------------------------------------------------------------------------------------
 
 
+# A worker's start (Python, Django) and its jobs take seconds; on a machine busy with other test runs, many more.
+WORKER_TIMEOUT = 180
+
+
 def worker_env() -> dict:
     """The environment of a `manage.py db_worker` that uses this test run's PostgreSQL database."""
     settings = connection.settings_dict
@@ -265,46 +268,62 @@ def worker_env() -> dict:
             "LOG_LEVEL": "ERROR"}
 
 
-def start_worker(*extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "db_worker", "--queue-name", "*", "--interval", "0.1",
-         "--no-startup-delay", *extra],
-        env=worker_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+@pytest.fixture
+def start_worker():
+    """Start `manage.py db_worker` processes; each is stopped (and its pipe closed) when the test ends, passed or
+    failed, so a worker that overran never runs into the next test's jobs."""
+    started: list[subprocess.Popen] = []
+
+    def start(*extra: str) -> subprocess.Popen:
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "db_worker", "--queue-name", "*", "--interval", "0.1",
+             "--no-startup-delay", *extra],
+            env=worker_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        worker.stderr.close()
 
 
-def wait_for(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail("timed out waiting for the workers")
-        time.sleep(0.2)
+def finished(worker: subprocess.Popen, timeout: float = WORKER_TIMEOUT) -> int:
+    """The worker's exit status once it has stopped (a failure naming its stderr if it has not within `timeout`)."""
+    try:
+        return worker.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        pytest.fail(f"the worker did not finish within {timeout} s: {worker.communicate()[1][-2000:]}")
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_queued_work_survives_a_worker_that_stops_and_a_new_one_finishes_it():
+def test_queued_work_survives_a_worker_that_stops_and_a_new_one_finishes_it(start_worker):
     world_ = _committed_world(units=2)
     jobs = [enrol({**world_, "unit": unit}, enrolment_csv(5, code=unit.code), **ASYNC).json()["id"]
             for unit in world_["units"]]
     first = start_worker("--max-tasks", "1")  # runs one job, then stops (a restart, a deploy, a crash between jobs)
-    assert first.wait(timeout=60) == 0, first.stderr.read()
+    assert finished(first) == 0, first.stderr.read()
     statuses = sorted(Job.objects.filter(pk__in=jobs).values_list("status", flat=True))
     assert statuses == ["complete", "queued"]
     second = start_worker("--batch")
-    assert second.wait(timeout=60) == 0, second.stderr.read()
+    assert finished(second) == 0, second.stderr.read()
     assert set(Job.objects.filter(pk__in=jobs).values_list("status", flat=True)) == {"complete"}
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_never_run_the_same_job():
+def test_two_workers_never_run_the_same_job(start_worker):
     world_ = _committed_world(units=12)
     jobs = [enrol({**world_, "unit": unit}, enrolment_csv(20, code=unit.code), **ASYNC).json()["id"]
             for unit in world_["units"]]
     workers = [start_worker("--batch"), start_worker("--batch")]
     for worker in workers:
-        assert worker.wait(timeout=120) == 0, worker.stderr.read()
+        assert finished(worker) == 0, worker.stderr.read()
     assert set(Job.objects.filter(pk__in=jobs).values_list("status", flat=True)) == {"complete"}
     tasks = list(DBTaskResult.objects.all())
     assert len(tasks) == 12 and all(len(task.worker_ids) == 1 for task in tasks)

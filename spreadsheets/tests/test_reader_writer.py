@@ -10,6 +10,7 @@ import pickle
 import random
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -705,6 +706,24 @@ def test_xlsx_bytes_strings_are_never_formulas() -> None:
     assert cells[0] == [(name, "s") for name in headings]
     assert cells[1] == [("007", "s"), ("'=1+1", "s"), (3, "n"), ("007", "s"), ("true", "s"), (None, "n")]
     assert cells[2] == [("12345", "s"), ("'-x", "s"), (-1.5, "n"), (12, "n"), ("false", "s"), ("'=cmd", "s")]
+
+
+def test_xlsx_bytes_freezes_panes_and_formats_numbers_of_chosen_columns() -> None:
+    data = xlsx_bytes(
+        ["id", "name", "share", "count"],
+        [["007", "Asha", Decimal("72.22"), 3], ["008", "Ben", None, 4], ["009", "Cy", "n/a", 5]],
+        text_columns=(0,),
+        freeze_panes="C2",
+        number_formats={2: '0.00"%"'},
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    assert sheet.freeze_panes == "C2"
+    # The value stays the number; only its look changes. Blank and text cells are left as they are.
+    assert (sheet["C2"].value, sheet["C2"].number_format, sheet["C2"].data_type) == (72.22, '0.00"%"', "n")
+    assert (sheet["C3"].value, sheet["C4"].value, sheet["C4"].number_format) == (None, "n/a", "General")
+    assert (sheet["A2"].value, sheet["D2"].number_format) == ("007", "General")
+    # Without the options, nothing is frozen.
+    assert openpyxl.load_workbook(io.BytesIO(xlsx_bytes(["a"], [[1]]))).worksheets[0].freeze_panes is None
 
 
 def test_xlsx_bytes_error_lookalikes_stay_text() -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attendance', '0002_record_still_connected'),
+        ('attendance', '0006_planned_classes'),
     ]
 
     operations = [

@@ -1,0 +1,70 @@
+"""Reads of the attendance half, one module per concept: a teacher's courses and the seed's course objects
+(`courses`), the downloadable reports (`reports`), finding one session (`sessions`), one cell and its history
+(`cells`), each student's standing and the plan's progress (`standings`), the order of rolls (`rolls`). The rules that judge a
+student (percentage, defaulter) live in `attendance.standing`.
+
+Every function runs a fixed number of queries whatever the number of students and dates.
+Callers import this package (`from attendance import selectors`); the names below are its public face.
+"""
+
+from fractions import Fraction
+
+from attendance.selectors.cells import CellHistory, cell_history
+from attendance.selectors.courses import CourseSummary, course_of, course_summaries, courses_as_objects
+from attendance.selectors.reports import (
+    AT_RISK,
+    CANNOT_REACH,
+    COMPLETE,
+    DEFAULTERS,
+    EXCUSED_COLUMN,
+    LATE_COLUMN,
+    STILL_CONNECTED_COLUMN,
+    AttendanceReport,
+    SessionColumn,
+    StudentAttendance,
+    attendance_report,
+    student_attendance,
+)
+from attendance.selectors.rolls import natural_roll_key
+from attendance.selectors.sessions import LocatedSession, locate_session, session_on
+from attendance.selectors.standings import (
+    CourseStandings,
+    PlanProgress,
+    StudentStanding,
+    course_standings,
+    plan_progress,
+)
+from attendance.standing import DEFAULT_CUTOFF, is_defaulter
+
+__all__ = [
+    "AT_RISK",
+    "CANNOT_REACH",
+    "COMPLETE",
+    "DEFAULTERS",
+    "DEFAULT_CUTOFF",
+    "EXCUSED_COLUMN",
+    "LATE_COLUMN",
+    "STILL_CONNECTED_COLUMN",
+    "AttendanceReport",
+    "CellHistory",
+    "CourseStandings",
+    "LocatedSession",
+    "PlanProgress",
+    "SessionColumn",
+    "StudentAttendance",
+    "StudentStanding",
+    "CourseSummary",
+    "Fraction",
+    "attendance_report",
+    "cell_history",
+    "course_of",
+    "course_standings",
+    "course_summaries",
+    "courses_as_objects",
+    "is_defaulter",
+    "locate_session",
+    "natural_roll_key",
+    "plan_progress",
+    "session_on",
+    "student_attendance",
+]

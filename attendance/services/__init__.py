@@ -1,0 +1,68 @@
+"""Every write of the attendance half, one module per concept: courses and rosters (`courses`), teachers'
+accounts (`teachers`), recording sessions from reports (`uploads`), sessions already recorded (`sessions`),
+correcting a cell by hand (`corrections`), planned classes (`planning`), reading teachers' files (`reading`).
+
+Services are keyword-only, run in one transaction, and raise `AttendanceError` (a sentence for the
+teacher, rendered as 400) for anything the caller must fix. Nothing is written when they raise.
+Callers import this package (`from attendance import services`); the names below are its public face.
+"""
+
+from attendance.services.courses import (
+    RosterChanges,
+    add_students,
+    create_course,
+    delete_course,
+    remove_student,
+    update_course,
+)
+from attendance.errors import AttendanceError, UnknownParticipants
+from attendance.services.corrections import REMARK_LIMIT, correct_attendance, parse_status
+from attendance.services.planning import (
+    PlanChanges,
+    generated_classes,
+    plan_classes,
+    read_planned_classes,
+    remove_planned_classes,
+)
+from attendance.services.reading import read_roster, reader_limits
+from attendance.services.sessions import delete_date
+from attendance.services.teachers import sign_up_teacher
+from attendance.services.uploads import (
+    PlannedRecord,
+    PlannedSession,
+    StillConnected,
+    CorrectionMet,
+    UploadOptions,
+    UploadResult,
+    record_attendance,
+)
+
+__all__ = [
+    "REMARK_LIMIT",
+    "AttendanceError",
+    "CorrectionMet",
+    "PlanChanges",
+    "PlannedRecord",
+    "PlannedSession",
+    "RosterChanges",
+    "StillConnected",
+    "UnknownParticipants",
+    "UploadOptions",
+    "UploadResult",
+    "add_students",
+    "correct_attendance",
+    "create_course",
+    "delete_course",
+    "delete_date",
+    "generated_classes",
+    "parse_status",
+    "plan_classes",
+    "read_planned_classes",
+    "read_roster",
+    "reader_limits",
+    "record_attendance",
+    "remove_planned_classes",
+    "remove_student",
+    "sign_up_teacher",
+    "update_course",
+]
