@@ -1,19 +1,33 @@
-"""Reads of the attendance half: finding a teacher's course, the course objects of the seed, the reports.
+"""Reads of the attendance half: finding a course someone may use, the course objects of the seed, the reports,
+a student's own attendance and a unit's attendance download.
 
-Every function runs a fixed number of queries whatever the number of students and dates.
+Every function runs a fixed number of queries whatever the number of students and dates. Withdrawn roster
+entries (students who left the unit a course follows) keep their records but are left out of percentages and
+reports unless a function says otherwise.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db.models import Count, Max, Q
 
 from attendance.models import Course, CourseStudent, Record, Session
+from attendance.permissions import (
+    VIEW_COURSE,
+    ActionRefused,
+    AmbiguousCourse,
+    NoSuchCourse,
+    course_filter,
+    refusal,
+    unit_roles,
+)
+from doubtfire.models import Project
+from doubtfire.selectors import ExportTable
 
 DEFAULT_CUTOFF = Fraction(75)
 
@@ -40,19 +54,111 @@ def course_of(*, owner, course_id: str, batch: int) -> Course | None:
     return Course.objects.filter(owner=owner, course_id=course_id, batch=batch).first()
 
 
-def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
+# --- Which courses a person may use (the rule: attendance.permissions) ------------------------------------
+
+
+def courses_visible_to(user, action: str = VIEW_COURSE):
+    """The courses on which ``user`` may do ``action`` (default: view), by course id, batch and owner, with the
+    owner joined. Three queries when evaluated (two for the person's unit roles, then the courses)."""
+    return (
+        Course.objects.filter(course_filter(user, action))
+        .select_related("owner")
+        .order_by("course_id", "batch", "owner__username")
+    )
+
+
+def course_for(user, *, course_id: str, batch: int, action: str, owner: str | None = None) -> Course:
+    """The course (course_id, batch) that ``user`` means, checked for ``action``.
+
+    (course_id, batch) is unique per owner only, so with shared courses two courses the person sees may share
+    it: ``owner`` (a username or e-mail) picks one; else their own course wins; else the only one they see;
+    else `AmbiguousCourse` naming the owners. A course they cannot view is `NoSuchCourse` (404, exactly as one
+    that does not exist); one they may view but not ``action`` is `ActionRefused` (403). Four queries at most.
+    """
+    roles = unit_roles(user) if user.is_authenticated else {}
+    candidates = list(
+        Course.objects.filter(course_filter(user, VIEW_COURSE, roles), course_id=course_id, batch=batch)
+        .select_related("owner")
+        .order_by("owner__username")
+    )
+    if owner:
+        wanted = owner.strip().casefold()
+        candidates = [c for c in candidates if wanted in (c.owner.username.casefold(), c.owner.email.casefold())]
+    if not candidates:
+        whose = f" of {owner.strip()}" if owner else ""
+        raise NoSuchCourse(f"You have no course {course_id}{whose} for batch {batch}.")
+    own = [c for c in candidates if c.owner_id == user.pk]
+    if own:
+        course = own[0]
+    elif len(candidates) == 1:
+        course = candidates[0]
+    else:
+        owners = ", ".join(c.owner.username for c in candidates)
+        raise AmbiguousCourse(
+            f"Several courses {course_id} for batch {batch} are shared with you (owners: {owners}); "
+            "send owner=<username> to say which."
+        )
+    return _checked(user, course, action, roles)
+
+
+def course_for_pk(user, pk, *, action: str) -> Course:
+    """The course with id ``pk`` if ``user`` may view it, checked for ``action`` as `course_for`. Four queries at most."""
+    roles = unit_roles(user) if user.is_authenticated else {}
+    course = Course.objects.filter(course_filter(user, VIEW_COURSE, roles), pk=pk).select_related("owner").first()
+    if course is None:
+        raise NoSuchCourse("You have no course with this id.")
+    return _checked(user, course, action, roles)
+
+
+def _checked(user, course: Course, action: str, roles) -> Course:
+    if action != VIEW_COURSE and not Course.objects.filter(course_filter(user, action, roles), pk=course.pk).exists():
+        raise ActionRefused(refusal(action, course))
+    return course
+
+
+# --- Percentages ------------------------------------------------------------------------------------------
+
+
+def attendance_fraction(records) -> Fraction | None:
+    """A student's attendance over ``records`` (theirs, in one course; each with a boolean ``present``), as an exact
+    fraction of the sessions held: present / held. None when nothing is held yet.
+
+    The one place the unit download and a student's own page compute a percentage, so that the fuller rule
+    (statuses, excused sessions) replaces it here for both.
+    """
+    held = 0
+    attended = 0
+    for record in records:
+        held += 1
+        attended += bool(record.present)
+    return Fraction(attended * 100, held) if held else None
+
+
+def percent_text(percentage: Fraction | None) -> str:
+    """``percentage`` to one decimal, rounded down (74.96 % shows 74.9, never the 75.0 of a cutoff it misses);
+    blank for None."""
+    if percentage is None:
+        return ""
+    tenths = percentage.numerator * 10 // percentage.denominator
+    return f"{tenths // 10}.{tenths % 10}"
+
+
+def courses_as_objects(*, owner=None, course: Course | None = None, courses=None, viewer=None) -> list[dict]:
     """The seed's course objects: {course_id, course_name, batch, dates, students: {roll: {date: bool}}}, plus
     still_connected: {date: [rolls]} when some date's list ended with students connected (no end time was sent;
-    their time runs to the file's last event). Only then: a course without such a date is exactly the seed's
-    object, which scripts may store and compare.
+    their time runs to the file's last event), withdrawn: {roll: {date: bool}} for students who left the unit the
+    course follows (kept apart from `students`), and owner (a username) on a course of someone else's when
+    ``viewer`` is given. Only then: a course without such things is exactly the seed's object, which scripts
+    may store and compare.
 
-    For every course of ``owner`` (or just ``course``). Four queries: courses, students, sessions, records.
-    A student enrolled after a date has no entry for that date.
+    For every course of ``owner`` (or just ``course``, or the list ``courses``). Four queries: courses, students,
+    sessions, records. A student enrolled after a date has no entry for that date.
     """
-    courses = [course] if course is not None else list(Course.objects.filter(owner=owner).order_by("course_id", "batch"))
+    if courses is None:
+        courses = [course] if course is not None else list(Course.objects.filter(owner=owner).order_by("course_id", "batch"))
     ids = [c.pk for c in courses]
     students_by_course = defaultdict(list)
-    for student in CourseStudent.objects.filter(course_id__in=ids).values("pk", "course_id", "roll"):
+    for student in CourseStudent.objects.filter(course_id__in=ids).values("pk", "course_id", "roll", "withdrawn"):
         students_by_course[student["course_id"]].append(student)
     dates_by_course = defaultdict(list)
     session_date = {}
@@ -75,18 +181,23 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
     objects = []
     for c in courses:
         students = sorted(students_by_course[c.pk], key=lambda s: natural_roll_key(s["roll"]))
+        columns = {
+            s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course[c.pk] if date in marks[s["pk"]]}
+            for s in students
+        }
         course_object = {
             "course_id": c.course_id,
             "course_name": c.course_name,
             "batch": c.batch,
             "dates": dates_by_course[c.pk],
-            "students": {
-                s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course[c.pk] if date in marks[s["pk"]]}
-                for s in students
-            },
+            "students": {s["roll"]: columns[s["roll"]] for s in students if not s["withdrawn"]},
         }
         if c.pk in still_by_course:
             course_object["still_connected"] = dict(still_by_course[c.pk])
+        if any(s["withdrawn"] for s in students):
+            course_object["withdrawn"] = {s["roll"]: columns[s["roll"]] for s in students if s["withdrawn"]}
+        if viewer is not None and c.owner_id != viewer.pk:
+            course_object["owner"] = c.owner.username
         objects.append(course_object)
     return objects
 
@@ -110,19 +221,22 @@ class AttendanceReport:
         return self.dates[-1] if self.dates else None
 
 
-def attendance_report(*, course: Course, defaulters_only: bool = False, cutoff: Fraction = DEFAULT_CUTOFF) -> AttendanceReport:
+def attendance_report(
+    *, course: Course, defaulters_only: bool = False, cutoff: Fraction = DEFAULT_CUTOFF, include_withdrawn: bool = False
+) -> AttendanceReport:
     """`Sl. No., Roll Number, Name, <dates ascending>` with Present/Absent, rows in natural roll order, then
     STILL_CONNECTED_COLUMN (dates, `YYYY-MM-DD, ...`) when a listed student was still connected when a list
     was saved.
 
     A defaulter's attendance is below ``cutoff`` percent (exactly the cutoff is not a defaulter), counted
-    over the dates they have a record for. A blank cell means no record (enrolled after that date).
-    Three queries: sessions, students, records.
+    over the dates they have a record for. A blank cell means no record (enrolled after that date). Withdrawn
+    students are left out unless ``include_withdrawn``. Three queries: sessions, students, records.
     """
     sessions = list(Session.objects.filter(course=course).order_by("date").values_list("pk", "date"))
-    students = sorted(
-        CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1])
-    )
+    listed = CourseStudent.objects.filter(course=course)
+    if not include_withdrawn:
+        listed = listed.filter(withdrawn=False)
+    students = sorted(listed.values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1]))
     present = {}
     still_connected = set()
     for student_id, session_id, value, still in Record.objects.filter(session__course=course).values_list(
@@ -170,24 +284,25 @@ class CourseSummary:
         return round(100 * self.present / self.recorded, 1) if self.recorded else None
 
 
-def course_summaries(*, owner, cutoff: Fraction = DEFAULT_CUTOFF) -> list[CourseSummary]:
-    """One summary per course of ``owner`` (by course id, batch): students, dates recorded, marks present
-    and recorded, latest date, and how many students are defaulters under ``cutoff`` (`is_defaulter`).
+def course_summaries(*, owner=None, viewer=None, cutoff: Fraction = DEFAULT_CUTOFF) -> list[CourseSummary]:
+    """One summary per course of ``owner``, or per course ``viewer`` may view (by course id, batch): students,
+    dates recorded, marks present and recorded, latest date, and how many students are defaulters under
+    ``cutoff`` (`is_defaulter`). Withdrawn students are not counted.
 
-    Two queries whatever the number of courses, students and dates: the courses with their session count
-    and latest date, then one row per student with their recorded and present counts (counted in SQL).
+    Two queries whatever the number of courses, students and dates (two more for a ``viewer``'s unit roles):
+    the courses with their session count and latest date, then one row per student with their recorded and
+    present counts (counted in SQL).
     """
+    chosen = Course.objects.filter(owner=owner) if viewer is None else Course.objects.filter(course_filter(viewer, VIEW_COURSE))
     courses = list(
-        Course.objects.filter(owner=owner)
-        .annotate(date_count=Count("sessions"), latest=Max("sessions__date"))
-        .order_by("course_id", "batch")
+        chosen.annotate(date_count=Count("sessions"), latest=Max("sessions__date")).order_by("course_id", "batch")
     )
     students = defaultdict(int)
     present = defaultdict(int)
     recorded = defaultdict(int)
     defaulters = defaultdict(int)
     for course_id, student_recorded, student_present in (
-        CourseStudent.objects.filter(course__owner=owner)
+        CourseStudent.objects.filter(course__in=[course.pk for course in courses], withdrawn=False)
         .values("pk")
         .annotate(recorded=Count("records"), attended=Count("records", filter=Q(records__present=True)))
         .values_list("course_id", "recorded", "attended")
@@ -208,3 +323,131 @@ def course_summaries(*, owner, cutoff: Fraction = DEFAULT_CUTOFF) -> list[Course
         )
         for course in courses
     ]
+
+
+# --- A student's own attendance ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudentSession:
+    """One session of a course as the student sees it. ``status`` is None when they have no record for it (they
+    were not on the roster yet)."""
+
+    date: datetime.date
+    status: str | None
+    minutes: int | None  # whole minutes attended, rounded down; None when the report gives no durations
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class StudentCourseAttendance:
+    course: Course
+    roll: str
+    name: str
+    withdrawn: bool
+    sessions: list[StudentSession]
+    attended: int
+    held: int
+    percentage: Fraction | None  # attendance_fraction of their records
+    needed: int | None = None  # classes still needed to reach the cutoff; None until planned classes exist
+
+
+def student_attendance(user) -> list[StudentCourseAttendance]:
+    """Every course ``user`` is on the roster of (by their account: courses that follow a unit), with each session
+    of the course, their status and minutes in it, and their percentage (`attendance_fraction`). By course id,
+    batch. Nothing of anyone else. Three queries: their roster entries with the courses, the sessions, their records.
+    """
+    if not user.is_authenticated:
+        return []
+    entries = list(
+        CourseStudent.objects.filter(user=user)
+        .select_related("course__owner", "course__unit")
+        .order_by("course__course_id", "course__batch", "course__pk")
+    )
+    sessions_by_course = defaultdict(list)
+    for session_id, course_id, date in (
+        Session.objects.filter(course_id__in=[entry.course_id for entry in entries])
+        .order_by("date")
+        .values_list("pk", "course_id", "date")
+    ):
+        sessions_by_course[course_id].append((session_id, date))
+    records = {
+        (record.student_id, record.session_id): record
+        for record in Record.objects.filter(student__in=[entry.pk for entry in entries]).values_list(
+            "student_id", "session_id", "present", "seconds_attended", "flagged", named=True
+        )
+    }
+    found = []
+    for entry in entries:
+        sessions = []
+        theirs = []
+        for session_id, date in sessions_by_course[entry.course_id]:
+            record = records.get((entry.pk, session_id))
+            if record is None:
+                sessions.append(StudentSession(date, None, None, False))
+                continue
+            theirs.append(record)
+            minutes = None if record.seconds_attended is None else record.seconds_attended // 60
+            sessions.append(StudentSession(date, "Present" if record.present else "Absent", minutes, record.flagged))
+        found.append(
+            StudentCourseAttendance(
+                course=entry.course,
+                roll=entry.roll,
+                name=entry.name,
+                withdrawn=entry.withdrawn,
+                sessions=sessions,
+                attended=sum(1 for record in theirs if record.present),
+                held=len(theirs),
+                percentage=attendance_fraction(theirs),
+            )
+        )
+    return found
+
+
+# --- The units side: a unit's attendance, one column per course that follows it ----------------------------
+
+UNIT_ATTENDANCE_COLUMNS = ["unit_code", "username", "student_id", "first_name", "last_name", "email"]
+NEEDED_COLUMN = "Needed"
+
+
+def unit_attendance_table(*, unit, viewer):
+    """`<CODE>-Attendance.csv`: one row per enrolled student of ``unit`` (by username), UNIT_ATTENDANCE_COLUMNS,
+    then one column per course following the unit that ``viewer`` may view (headed `<course_id>-<batch>`, with
+    the owner's username in brackets when two share that name; by heading), holding the student's percentage
+    (`attendance_fraction`, `percent_text`), then `Needed`.
+
+    A cell is blank when the student is not on that course's roster (another tutorial's course, a course made
+    before they enrolled and since left) or is withdrawn from it, or when no session is held yet. `Needed` stays
+    blank until courses have planned classes. Five queries whatever the number of students, courses and
+    sessions (two of them the viewer's unit roles).
+    """
+    courses = list(
+        Course.objects.filter(course_filter(viewer, VIEW_COURSE), unit=unit)
+        .select_related("owner")
+        .order_by("course_id", "batch", "owner__username")
+    )
+    labels = [f"{course.course_id}-{course.batch}" for course in courses]
+    repeated = {label for label, count in Counter(labels).items() if count > 1}
+    labels = [f"{label} ({course.owner.username})" if label in repeated else label for label, course in zip(labels, courses)]
+    column_of = {course.pk: index for index, course in enumerate(courses)}
+    records_by_cell = defaultdict(list)
+    for record in Record.objects.filter(
+        student__course__in=list(column_of), student__withdrawn=False, student__user__isnull=False
+    ).values_list("student__user_id", "session__course_id", "present", named=True):
+        records_by_cell[record.student__user_id, record.session__course_id].append(record)
+    projects = (
+        Project.objects.filter(unit=unit, enrolled=True)
+        .order_by("user__username")
+        .values_list("user_id", "user__username", "user__student_id", "user__first_name", "user__last_name", "user__email")
+    )
+
+    def rows():
+        for user_id, username, student_id, first, last, email in projects:
+            cells = [""] * len(courses)
+            for course in courses:
+                records = records_by_cell.get((user_id, course.pk))
+                if records:
+                    cells[column_of[course.pk]] = percent_text(attendance_fraction(records))
+            yield [unit.code, username, student_id or "", first, last, email, *cells, ""]
+
+    return ExportTable(f"{unit.code}-Attendance.csv", [*UNIT_ATTENDANCE_COLUMNS, *labels, NEEDED_COLUMN], rows())
