@@ -7,6 +7,7 @@ teacher, rendered as 400) for anything the caller must fix. Nothing is written w
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -30,9 +31,11 @@ from attendance.formats import (
 )
 from attendance.matching import match_participants
 from attendance.models import Course, CourseStudent, Record, Session
+from attendance.permissions import STREAM, TUTORIAL, WHOLE_UNIT, may_link
 from attendance.presence import PresenceError, last_event, measure_presence
 from attendance.selectors import natural_roll_key
-from doubtfire.models import Role
+from doubtfire.models import Project, Role, TutorialEnrolment
+from doubtfire.permissions import role_in_unit
 from spreadsheets import FileFormatError, ReadBudget
 
 
@@ -108,17 +111,22 @@ def sign_up_teacher(*, name: str, email: str, password: str):
 def create_course(*, owner, course_id: str, course_name: str, batch: int, roster: list[RosterEntry]) -> Course:
     """Create a course of ``owner`` with its roster. Three queries (exists check, course, students)."""
     with transaction.atomic():
-        if Course.objects.filter(owner=owner, course_id=course_id, batch=batch).exists():
-            raise AttendanceError(f"You already have a course {course_id} for batch {batch}.")
-        try:
-            with transaction.atomic():
-                course = Course.objects.create(owner=owner, course_id=course_id, course_name=course_name, batch=batch)
-        except IntegrityError:
-            raise AttendanceError(f"You already have a course {course_id} for batch {batch}.") from None
+        course = _new_course(owner=owner, course_id=course_id, course_name=course_name, batch=batch)
         CourseStudent.objects.bulk_create(
-            CourseStudent(course=course, roll=entry.roll, name=entry.name) for entry in roster
+            CourseStudent(course=course, roll=entry.roll, name=entry.name, email=entry.email) for entry in roster
         )
     return course
+
+
+def _new_course(*, owner, course_id: str, batch: int, **fields) -> Course:
+    """The course row, unique per owner. Two queries; call inside a transaction."""
+    if Course.objects.filter(owner=owner, course_id=course_id, batch=batch).exists():
+        raise AttendanceError(f"You already have a course {course_id} for batch {batch}.")
+    try:
+        with transaction.atomic():
+            return Course.objects.create(owner=owner, course_id=course_id, batch=batch, **fields)
+    except IntegrityError:
+        raise AttendanceError(f"You already have a course {course_id} for batch {batch}.") from None
 
 
 def update_course(*, course: Course, course_id: str | None = None, course_name: str | None = None, batch: int | None = None) -> Course:
@@ -140,6 +148,16 @@ def delete_course(*, course: Course) -> None:
         course.delete()
 
 
+def refuse_hand_edits(course: Course) -> None:
+    """A roster that follows a unit changes with the unit's enrolments only: a hand edit would be undone by the
+    next enrolment upload, and a removal would delete history that withdrawal keeps."""
+    if course.follows_unit:
+        raise AttendanceError(
+            f"The roster of {course} follows unit {course.unit.code}: enrol or withdraw students in the unit "
+            "(enrolment CSV, dashboard or admin) and the roster follows."
+        )
+
+
 @dataclass
 class RosterChanges:
     added: list[str] = field(default_factory=list)
@@ -152,6 +170,7 @@ def add_students(*, course: Course, roster: list[RosterEntry]) -> RosterChanges:
 
     Students added after some dates have no record for those dates: reports show them blank, not absent.
     """
+    refuse_hand_edits(course)
     changes = RosterChanges()
     with transaction.atomic():
         existing = {student.roll: student for student in course.students.select_for_update()}
@@ -159,21 +178,23 @@ def add_students(*, course: Course, roster: list[RosterEntry]) -> RosterChanges:
         for entry in roster:
             student = existing.get(entry.roll)
             if student is None:
-                new.append(CourseStudent(course=course, roll=entry.roll, name=entry.name))
+                new.append(CourseStudent(course=course, roll=entry.roll, name=entry.name, email=entry.email))
                 changes.added.append(entry.roll)
-            elif student.name != entry.name:
+            elif student.name != entry.name or (entry.email and student.email != entry.email):
                 student.name = entry.name
+                student.email = entry.email or student.email
                 renamed.append(student)
                 changes.renamed.append(entry.roll)
             else:
                 changes.unchanged.append(entry.roll)
         CourseStudent.objects.bulk_create(new)
-        CourseStudent.objects.bulk_update(renamed, ["name"])
+        CourseStudent.objects.bulk_update(renamed, ["name", "email"])
     return changes
 
 
 def remove_student(*, course: Course, roll: str) -> None:
     """Unenrol one roll, deleting their records."""
+    refuse_hand_edits(course)
     with transaction.atomic():
         deleted, _ = CourseStudent.objects.filter(course=course, roll=roll).delete()
     if not deleted:
@@ -218,6 +239,7 @@ class PlannedSession:
     records: dict[str, PlannedRecord]  # by roll
     # The file's last event, when someone still connected was counted to it (no end_time was sent).
     counted_to: datetime.datetime | None = None
+    matched: list[dict] = field(default_factory=list)  # how each participant was matched (`_how_matched`)
 
 
 @dataclass
@@ -234,6 +256,7 @@ class UploadResult:
     summary: dict[str, dict[str, int]]
     replaced: list[datetime.date]
     still_connected: dict[datetime.date, StillConnected] = field(default_factory=dict)  # only dates with someone
+    matched: dict[datetime.date, list[dict]] = field(default_factory=dict)  # per date: how each participant matched
 
     @property
     def message(self) -> str:
@@ -258,10 +281,36 @@ class UploadResult:
                 f"{date:%Y-%m-%d}": {"rolls": still.rolls, "counted_to": still.counted_to.isoformat()}
                 for date, still in sorted(self.still_connected.items())
             },
+            "matched": {f"{date:%Y-%m-%d}": entries for date, entries in sorted(self.matched.items())},
         }
 
 
-def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions) -> PlannedSession:
+def _how_matched(matches, withdrawn: set[str]) -> list[dict]:
+    """Each participant of a report, in the file's order, with the roll it was matched to and by which rule
+    (attendance.matching.RULES), or roll and rule null when it matched nobody (left out with unknown=ignore).
+    A match to a withdrawn student says so: nothing is recorded for them."""
+    entries = []
+    for participant, roll, rule in matches.matched:
+        entry = {"participant": participant.key, "email": participant.email, "roll": roll, "matched_by": rule}
+        if roll in withdrawn:
+            entry["withdrawn"] = True
+        entries.append((participant.first_row, entry))
+    for participant in matches.unknown:
+        entries.append(
+            (participant.first_row, {"participant": participant.key, "email": participant.email, "roll": None, "matched_by": None})
+        )
+    return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
+
+
+def _plan(
+    name: str,
+    data: bytes,
+    roster: dict[str, str],
+    options: UploadOptions,
+    *,
+    emails: dict[str, str] | None = None,
+    withdrawn: frozenset[str] = frozenset(),
+) -> PlannedSession:
     try:
         report = parse_report(data, date_order=options.date_order, identity=options.identity, **reader_limits())
     except FileFormatError as error:
@@ -281,7 +330,7 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
                 f"end_time is on {end_time:%Y-%m-%d} but {name} is dated {report.date:%Y-%m-%d}."
             )
 
-    matches = match_participants(roster, list(report.participants.values()))
+    matches = match_participants(roster, list(report.participants.values()), emails=emails)
     if matches.ambiguous:
         described = "; ".join(f"'{p.key}' (row {p.first_row}) could be roll {', '.join(r)}" for p, r in matches.ambiguous)
         raise AttendanceError(f"{name}: some participants match more than one student: {described}.")
@@ -302,6 +351,8 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
     records = {}
     counted_to = None
     for roll in roster:
+        if roll in withdrawn:  # matched (so not unknown), but no longer on the roster: nothing recorded
+            continue
         participants = matches.by_roll.get(roll, [])
         flagged = roll in flags
         if report.format == GOOGLE_FORM:
@@ -325,7 +376,10 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
             if still_connected:
                 counted_to = file_end
         records[roll] = PlannedRecord(seconds >= options.threshold_seconds and not flagged, seconds, flagged, still_connected)
-    return PlannedSession(file_name=name, report=report, end_time=end_time, records=records, counted_to=counted_to)
+    return PlannedSession(
+        file_name=name, report=report, end_time=end_time, records=records, counted_to=counted_to,
+        matched=_how_matched(matches, withdrawn),
+    )
 
 
 def record_attendance(
@@ -340,16 +394,24 @@ def record_attendance(
     """
     if not files:
         raise AttendanceError("No file was uploaded: send one or more reports as the multipart field 'file'.")
-    roster = dict(CourseStudent.objects.filter(course=course).values_list("roll", "name"))
-    if not roster:
+    listed = CourseStudent.objects.filter(course=course).values_list("roll", "name", "email", "withdrawn")
+    roster, emails, withdrawn = {}, {}, set()
+    for roll, name, email, has_left in listed:
+        roster[roll] = name
+        if email:
+            emails[roll] = email
+        if has_left:
+            withdrawn.add(roll)
+    if len(withdrawn) == len(roster):
         raise AttendanceError(f"{course} has no students; add them with /add_students first.")
-    unknown_flags = [roll for roll in options.flags if roll not in roster]
+    withdrawn = frozenset(withdrawn)
+    unknown_flags = [roll for roll in options.flags if roll not in roster or roll in withdrawn]
     if unknown_flags:
         raise AttendanceError(f"These flagged rolls are not enrolled in {course}: {', '.join(unknown_flags)}.")
 
     plans = []
     for name, data in files:
-        plans.append(_plan(name, data, roster, options))
+        plans.append(_plan(name, data, roster, options, emails=emails, withdrawn=withdrawn))
         if progress is not None:
             progress("checking", len(plans), len(files))
     seen: dict[datetime.date, str] = {}
@@ -421,4 +483,274 @@ def record_attendance(
         rolls = [roll for roll, record in plan.records.items() if record.still_connected]
         if rolls:
             still_connected[plan.report.date] = StillConnected(sorted(rolls, key=natural_roll_key), plan.counted_to)
-    return UploadResult(dates=sorted(seen), summary=summary, replaced=sorted(existing), still_connected=still_connected)
+    return UploadResult(
+        dates=sorted(seen), summary=summary, replaced=sorted(existing), still_connected=still_connected,
+        matched={plan.report.date: plan.matched for plan in plans},
+    )
+
+
+# --- Courses that follow a unit -----------------------------------------------------------------------------
+#
+# A course linked to a unit (the whole unit, one stream or one tutorial) has the unit's enrolled students as its
+# roster. Every write that changes who is enrolled where calls `sync_rosters_for_projects` (or, when it knows the
+# units, `sync_unit_rosters`) inside its own transaction: the CSV enrolment and withdrawal services (in each row
+# batch's savepoint, so a failed row leaves the rosters as they were), the REST tutorial and user resources and
+# the Django admin. Explicit calls, not signals: the rule is visible at each write, and bulk writes (which send
+# no signals) are covered the same way.
+
+# Above this many projects a sync reads the whole of each unit rather than an `IN` list of its people.
+_SYNC_BY_PERSON_LIMIT = 1000
+_ID_CHUNK = 10_000
+
+
+class CourseLinkRefused(AttendanceError):
+    """The person may not link a course to this unit, stream or tutorial (a 403)."""
+
+
+@dataclass
+class RosterSync:
+    """What a sync changed, counted in roster entries."""
+
+    added: int = 0
+    withdrawn: int = 0
+    reinstated: int = 0
+    updated: int = 0  # roll, name, e-mail or username changed with the user's account
+
+    def __iadd__(self, other: "RosterSync") -> "RosterSync":
+        self.added += other.added
+        self.withdrawn += other.withdrawn
+        self.reinstated += other.reinstated
+        self.updated += other.updated
+        return self
+
+
+def roster_details(*, username: str, student_id: str | None, nickname: str, first_name: str, last_name: str, email: str):
+    """(roll, name, e-mail, username) of a student on a roster that follows a unit.
+
+    Roll: the student ID, else the username. Name: the preferred name (else the first name) and the last name,
+    as Doubtfire shows a student; the username when both are blank.
+    """
+    roll = (student_id or "").strip() or username
+    name = " ".join(f"{nickname or first_name} {last_name}".split()) or username
+    return roll[:64], name[:200], email, username
+
+
+def create_course_from_unit(
+    *, owner, course_id: str, course_name: str, batch: int, unit, stream=None, tutorial=None
+) -> Course:
+    """A course of ``owner`` whose roster is the enrolled students of ``unit`` — all of them, those in a tutorial
+    of ``stream``, or those in ``tutorial`` — and follows them from now on.
+
+    Who may (attendance.permissions.LINK_SCOPES): the unit's Convenors (and Admins with no role in it) link the
+    unit, any stream or any tutorial; a tutor links only a tutorial they tutor; anyone else gets
+    `CourseLinkRefused`. A stream or tutorial of another unit, or both at once, is an AttendanceError. The course
+    id and batch are unique per owner, as for any course. About ten queries whatever the unit's size.
+    """
+    if stream is not None and tutorial is not None:
+        raise AttendanceError("Link a course to a stream or to a tutorial, not both.")
+    if stream is not None and stream.unit_id != unit.pk:
+        raise AttendanceError(f"{stream.abbreviation} is not a tutorial stream of {unit.code}.")
+    if tutorial is not None and tutorial.unit_id != unit.pk:
+        raise AttendanceError(f"{tutorial.abbreviation} is not a tutorial of {unit.code}.")
+    scope = TUTORIAL if tutorial is not None else STREAM if stream is not None else WHOLE_UNIT
+    role = role_in_unit(owner, unit)
+    if not may_link(owner, role, scope=scope, tutorial=tutorial):
+        if role == Role.TUTOR and scope == TUTORIAL:
+            raise CourseLinkRefused(f"You do not tutor {tutorial.abbreviation} of {unit.code}: a tutor may link only their own tutorials.")
+        if role == Role.TUTOR:
+            raise CourseLinkRefused(
+                f"Only the Convenors of {unit.code} (or an Admin) may link a course to the whole unit or a stream; "
+                "a tutor may link one of their own tutorials."
+            )
+        raise CourseLinkRefused(
+            f"You are not staff of {unit.code}: only its Convenors and the tutors of its tutorials may link a course to it."
+        )
+    with transaction.atomic():
+        course = _new_course(
+            owner=owner, course_id=course_id, batch=batch, course_name=course_name, unit=unit, stream=stream, tutorial=tutorial
+        )
+        sync_unit_rosters(unit_ids=[unit.pk], course_ids=[course.pk])
+    return course
+
+
+def sync_rosters_for_projects(project_ids) -> RosterSync:
+    """Bring every course that follows the units of these enrolments (``project_ids``) in step with them: add the
+    enrolled students who are missing, mark those who left withdrawn (history kept), reinstate those who came back,
+    and refresh roll, name, e-mail and username from their accounts.
+
+    Call it in the transaction of the write that changed the enrolments (enrolled, withdrawn, tutorial moved),
+    after the write, with the projects it touched (deleted ones: call `sync_unit_rosters` with their units).
+    Queries: one per 10,000 ids to find the units and people, then `sync_unit_rosters`'s (one when no course
+    follows these units). Constant in the number of students.
+    """
+    ids = list(dict.fromkeys(project_ids))
+    if not ids:
+        return RosterSync()
+    units, users = set(), set()
+    for start in range(0, len(ids), _ID_CHUNK):
+        for unit_id, user_id in Project.objects.filter(pk__in=ids[start : start + _ID_CHUNK]).values_list("unit_id", "user_id"):
+            units.add(unit_id)
+            users.add(user_id)
+    if not units:
+        return RosterSync()
+    return sync_unit_rosters(unit_ids=sorted(units), user_ids=sorted(users))
+
+
+def sync_rosters_for_users(user_ids) -> RosterSync:
+    """After people's accounts change (name, e-mail, student ID): refresh their entries on every roster that
+    follows a unit they are enrolled in. Queries: one to find the units, then `sync_unit_rosters`'s."""
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return RosterSync()
+    units = set()
+    for start in range(0, len(ids), _ID_CHUNK):
+        units.update(Project.objects.filter(user_id__in=ids[start : start + _ID_CHUNK]).values_list("unit_id", flat=True))
+    if not units:
+        return RosterSync()
+    return sync_unit_rosters(unit_ids=sorted(units), user_ids=ids)
+
+
+def sync_unit_rosters(*, unit_ids, user_ids=None, course_ids=None) -> RosterSync:
+    """Bring the rosters of the courses that follow ``unit_ids`` (only ``course_ids`` when given) in step with the
+    units' enrolments — for the people ``user_ids`` only, or everyone when None (also when there are more than
+    _SYNC_BY_PERSON_LIMIT of them: reading the whole unit is then cheaper than a long `IN` list, and as correct).
+
+    A student is on a course's roster when their enrolment is current (`Project.enrolled`) and, for a stream's
+    course, they are in a tutorial of that stream, or for a tutorial's course, in that tutorial. An entry is
+    matched to its student by account, never by roll; a roll that another entry of the course holds is not taken
+    (the entry keeps its roll, or a new entry uses the username, until it is free). Hand-made entries (no account)
+    are left alone.
+
+    Six queries whatever the number of students: the courses (locked, so two syncs of one course take turns), the
+    enrolments with their people, their tutorials, the courses' entries, one insert and one update (in batches).
+    One when no course follows these units. It joins the caller's transaction (no savepoint of its own).
+    """
+    unit_ids = list(unit_ids)
+    if user_ids is not None:
+        user_ids = list(user_ids)
+        if len(user_ids) > _SYNC_BY_PERSON_LIMIT:
+            user_ids = None
+    with transaction.atomic(savepoint=False):
+        courses = Course.objects.select_for_update().filter(unit_id__in=unit_ids)
+        if course_ids is not None:
+            courses = courses.filter(pk__in=list(course_ids))
+        courses = list(courses.order_by("pk").values_list("pk", "unit_id", "stream_id", "tutorial_id"))
+        if not courses:
+            return RosterSync()
+        people = Project.objects.filter(unit_id__in=unit_ids, enrolled=True)
+        placements = TutorialEnrolment.objects.filter(project__unit_id__in=unit_ids, project__enrolled=True)
+        if user_ids is not None:
+            people = people.filter(user_id__in=user_ids)
+            placements = placements.filter(project__user_id__in=user_ids)
+        details: dict[int, tuple] = {}
+        enrolled_in: dict[int, set[int]] = defaultdict(set)  # unit id -> user ids
+        for unit_id, user_id, username, student_id, nickname, first, last, email in people.values_list(
+            "unit_id", "user_id", "user__username", "user__student_id", "user__nickname", "user__first_name",
+            "user__last_name", "user__email",
+        ):
+            details[user_id] = roster_details(
+                username=username, student_id=student_id, nickname=nickname, first_name=first, last_name=last, email=email
+            )
+            enrolled_in[unit_id].add(user_id)
+        in_tutorial: dict[int, set[int]] = defaultdict(set)  # tutorial id -> user ids
+        in_stream: dict[int, set[int]] = defaultdict(set)  # stream id -> user ids
+        for user_id, tutorial_id, stream_id in placements.values_list("project__user_id", "tutorial_id", "tutorial__stream_id"):
+            in_tutorial[tutorial_id].add(user_id)
+            if stream_id is not None:
+                in_stream[stream_id].add(user_id)
+
+        entries_by_course: dict[int, list[CourseStudent]] = defaultdict(list)
+        for entry in CourseStudent.objects.filter(course_id__in=[pk for pk, *_ in courses]).only(
+            "pk", "course_id", "user_id", "roll", "name", "email", "username", "withdrawn"
+        ):
+            entries_by_course[entry.course_id].append(entry)
+
+        in_scope = None if user_ids is None else set(user_ids)
+        outcome = RosterSync()
+        new: list[CourseStudent] = []
+        changed: list[CourseStudent] = []
+        for course_pk, unit_id, stream_id, tutorial_id in courses:
+            if tutorial_id is not None:
+                members = in_tutorial[tutorial_id] & enrolled_in[unit_id]
+            elif stream_id is not None:
+                members = in_stream[stream_id] & enrolled_in[unit_id]
+            else:
+                members = enrolled_in[unit_id]
+            outcome += _sync_course(course_pk, entries_by_course[course_pk], members, details, in_scope, new, changed)
+        CourseStudent.objects.bulk_create(new, batch_size=500)
+        CourseStudent.objects.bulk_update(changed, ["roll", "name", "email", "username", "withdrawn"], batch_size=500)
+    return outcome
+
+
+def _sync_course(course_pk, entries, members, details, in_scope, new, changed) -> RosterSync:
+    """Plan one course's changes into ``new`` and ``changed``. No queries."""
+    outcome = RosterSync()
+    taken = {entry.roll for entry in entries}  # rolls held now: never reused in the same pass
+    by_user = {entry.user_id: entry for entry in entries if entry.user_id is not None}
+    for user_id, entry in by_user.items():
+        if in_scope is not None and user_id not in in_scope:
+            continue
+        if user_id not in members:
+            if not entry.withdrawn:
+                entry.withdrawn = True
+                changed.append(entry)
+                outcome.withdrawn += 1
+            continue
+        roll, name, email, username = details[user_id]
+        reinstated = entry.withdrawn
+        updated = False
+        if roll != entry.roll and roll not in taken:
+            taken.add(roll)
+            entry.roll = roll
+            updated = True
+        if (name, email, username) != (entry.name, entry.email, entry.username):
+            entry.name, entry.email, entry.username = name, email, username
+            updated = True
+        entry.withdrawn = False
+        if reinstated or updated:
+            changed.append(entry)
+            outcome.reinstated += reinstated
+            outcome.updated += updated
+    for user_id in sorted(members - by_user.keys()):
+        roll, name, email, username = details[user_id]
+        for candidate in (roll, username[:64], f"{username[:40]}-{user_id}"):
+            if candidate not in taken:
+                roll = candidate
+                break
+        taken.add(roll)
+        new.append(CourseStudent(course_id=course_pk, user_id=user_id, roll=roll, name=name, email=email, username=username))
+        outcome.added += 1
+    return outcome
+
+
+def find_teacher(text: str):
+    """The account named by ``text`` (a username or an e-mail, any case), or AttendanceError. One query."""
+    User = get_user_model()
+    wanted = (text or "").strip()
+    person = User.objects.filter(Q(username__iexact=wanted) | Q(email__iexact=wanted)).first() if wanted else None
+    if person is None:
+        raise AttendanceError(f"There is no user '{wanted}'; give a username or an e-mail address.")
+    return person
+
+
+def add_co_teacher(*, course: Course, person) -> Course:
+    """Share ``course`` with ``person``: they see it and record attendance for it (attendance.permissions). A
+    student cannot be a co-teacher (they would see others' attendance), nor the owner. Two queries."""
+    if person.pk == course.owner_id:
+        raise AttendanceError(f"{person.username} owns {course}.")
+    if not person.is_active or (person.role == Role.STUDENT and not person.is_admin):
+        raise AttendanceError(
+            f"{person.username} is a student account; only teachers (Tutor, Convenor or Admin accounts) can be co-teachers."
+        )
+    with transaction.atomic():
+        course.co_teachers.add(person)
+    return course
+
+
+def remove_co_teacher(*, course: Course, person) -> Course:
+    """Stop sharing ``course`` with ``person``. Two queries."""
+    with transaction.atomic():
+        if not course.co_teachers.filter(pk=person.pk).exists():
+            raise AttendanceError(f"{person.username} is not a co-teacher of {course}.")
+        course.co_teachers.remove(person)
+    return course

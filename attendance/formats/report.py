@@ -44,7 +44,8 @@ class Participant:
     ``key`` is what identifies them (display name, email local part or roll, as the upload asked);
     ``names`` are other strings that may match the roster (e.g. Zoom's original name).
     ``connections`` are joins and leaves; ``reported_seconds`` a duration the report states when it gives
-    no times; ``responded`` marks a form response (presence without a duration).
+    no times; ``responded`` marks a form response (presence without a duration); ``email`` is the address the
+    report gives for them (Teams Email / Participant ID (UPN), Zoom User Email), matched before anything else.
     """
 
     key: str
@@ -53,6 +54,7 @@ class Participant:
     connections: list[Connection] = field(default_factory=list)
     reported_seconds: int | None = None
     responded: bool = False
+    email: str = ""
 
 
 @dataclass

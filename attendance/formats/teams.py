@@ -78,6 +78,14 @@ def _identity(values: dict[str, str], identity: str) -> tuple[str, list[str]]:
     return key, [candidate for candidate in names if candidate]
 
 
+def _email(values: dict[str, str]) -> str:
+    """The participant's address: the Email column, else the Participant ID (UPN) when it is one."""
+    for column in ("email", "participant_id_(upn)"):
+        if "@" in values.get(column, ""):
+            return values[column].strip()
+    return ""
+
+
 def _time(values: dict[str, str], column: str, row: int, order: str):
     try:
         return parse_timestamp(values.get(column, ""), order=order)
@@ -109,7 +117,9 @@ def parse_teams_report(text: SectionedText, *, order: str = DAY_FIRST, identity:
                 raise ReportError(f"Row {row.number} has no participant name.", row=row.number)
             joined = _time(row.values, "join_time", row.number, order)
             left = _time(row.values, "leave_time", row.number, order)
-            participant = participants.setdefault(key, Participant(key=key, first_row=row.number, names=names))
+            participant = participants.setdefault(
+                key, Participant(key=key, first_row=row.number, names=names, email=_email(row.values))
+            )
             participant.connections += [Connection(joined, JOIN, row.number), Connection(left, LEAVE, row.number)]
             stamps += [(joined, row.number), (left, row.number)]
     elif participants_at is not None:
@@ -126,7 +136,9 @@ def parse_teams_report(text: SectionedText, *, order: str = DAY_FIRST, identity:
                 seconds = parse_duration(row.values.get("in_meeting_duration", ""))
             except TimestampError as error:
                 raise ReportError(f"Row {row.number}: the In-Meeting Duration {error}.", row=row.number) from None
-            participant = participants.setdefault(key, Participant(key=key, first_row=row.number, names=names))
+            participant = participants.setdefault(
+                key, Participant(key=key, first_row=row.number, names=names, email=_email(row.values))
+            )
             participant.reported_seconds = (participant.reported_seconds or 0) + seconds
     return ParsedReport(format=TEAMS, date=single_date(stamps), participants=participants, meeting_end=meeting_end)
 

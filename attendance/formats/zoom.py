@@ -101,7 +101,7 @@ def parse_zoom_table(table, *, order: str = DAY_FIRST, identity: str = "name", m
         left = _time(row.values, "leave_time", row.number, order)
         stamps += [(joined, row.number), (left, row.number)]
         participant = participants.setdefault(
-            key, Participant(key=key, first_row=row.number, names=[n for n in names if n])
+            key, Participant(key=key, first_row=row.number, names=[n for n in names if n], email=email.strip() if "@" in email else "")
         )
         if totals_only:
             try:
