@@ -22,6 +22,9 @@ class PreviewLine:
     present: bool
     flagged: bool
     still_connected: bool = False
+    # How the report's participant was matched to this student: one of attendance.matching.RULES ("email",
+    # "roll", "roll in name", "name"); blank when nobody in the report matched them.
+    matched_by: str = ""
 
 
 @dataclass
@@ -85,6 +88,15 @@ def preview_attendance(*, course: Course, uploaded_by, files, options, progress=
             ):
                 entry = by_date.setdefault(date, PreviewDate(date, SourceFormat(source_format).label))
                 entry.lines.append(PreviewLine(roll, name, seconds, present, flagged, still_connected))
+            rules = {
+                (date, entry["roll"]): entry["matched_by"]
+                for date, entries in result.matched.items()
+                for entry in entries
+                if entry["roll"] is not None
+            }
+            for entry in by_date.values():
+                for line in entry.lines:
+                    line.matched_by = rules.get((entry.date, line.roll), "")
             for date, still in result.still_connected.items():
                 if date in by_date:
                     by_date[date].counted_to = still.counted_to

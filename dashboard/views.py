@@ -28,6 +28,7 @@ from attendance import selectors as attendance_selectors
 from attendance import services as attendance_services
 from attendance.formats import RosterEntry
 from attendance.models import Course
+from attendance.permissions import MANAGE_COURSE, UPLOAD_ATTENDANCE, VIEW_COURSE, CourseRefused
 from csvapi.uploads import Upload, UploadRejected, read_uploaded_table
 from dashboard import previews, selectors
 from dashboard.forms import (
@@ -361,9 +362,16 @@ def sign_up(request):
 # --- Attendance: courses ---------------------------------------------------------------------------
 
 
-def _own_course(request, pk: int) -> Course:
-    # Another teacher's course answers exactly as a course that does not exist: 404.
-    return get_object_or_404(Course, pk=pk, owner=request.user)
+def _course(request, pk: int, action: str) -> Course:
+    """The course if the person may see it (attendance.permissions: their own, shared with them, of a unit they
+    convene or a tutorial they tutor), checked for ``action``. Another teacher's course answers exactly as a
+    course that does not exist: 404; one they see but may not change so, 403."""
+    try:
+        return attendance_selectors.course_for_pk(request.user, pk, action=action)
+    except CourseRefused as error:
+        if error.status == 404:
+            raise Http404(error.message) from None
+        raise PermissionDenied(error.message) from None
 
 
 def _cutoff(request) -> Decimal:
@@ -378,7 +386,7 @@ def _cutoff(request) -> Decimal:
 def home(request):
     """My courses, as cards (students, dates recorded, average attendance, defaulters)."""
     cutoff = Fraction(_cutoff(request))
-    cards = attendance_selectors.course_summaries(owner=request.user, cutoff=cutoff)
+    cards = attendance_selectors.course_summaries(viewer=request.user, cutoff=cutoff)
     return render(request, "dashboard/course_list.html", {"nav": "courses", "cards": cards, "cutoff": cutoff})
 
 
@@ -409,7 +417,7 @@ def course_create(request):
 
 @login_required
 def course_detail(request, pk: int):
-    course = _own_course(request, pk)
+    course = _course(request, pk, VIEW_COURSE)
     cutoff = _cutoff(request)
     grid = selectors.attendance_grid(course=course, cutoff=Fraction(cutoff))
     return render(
@@ -441,7 +449,7 @@ def _failed(request, course: Course, message: str):
 @login_required
 @require_POST
 def course_add_students(request, pk: int):
-    course = _own_course(request, pk)
+    course = _course(request, pk, UPLOAD_ATTENDANCE)
     if "roster" in request.FILES:
         form = RosterUploadForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -456,7 +464,10 @@ def course_add_students(request, pk: int):
         if not form.is_valid():
             return _failed(request, course, "Give both the roll number and the name of the student to add.")
         roster = [RosterEntry(roll=form.cleaned_data["roll"].strip(), name=form.cleaned_data["name"].strip(), row=0)]
-    changes = attendance_services.add_students(course=course, roster=roster)
+    try:
+        changes = attendance_services.add_students(course=course, roster=roster)
+    except attendance_services.AttendanceError as error:
+        return _failed(request, course, error.message)
     return _done(
         request,
         course,
@@ -468,7 +479,7 @@ def course_add_students(request, pk: int):
 @login_required
 @require_POST
 def course_remove_student(request, pk: int):
-    course = _own_course(request, pk)
+    course = _course(request, pk, UPLOAD_ATTENDANCE)
     roll = request.POST.get("roll", "")
     try:
         attendance_services.remove_student(course=course, roll=roll)
@@ -480,7 +491,7 @@ def course_remove_student(request, pk: int):
 @login_required
 @require_POST
 def course_delete_date(request, pk: int):
-    course = _own_course(request, pk)
+    course = _course(request, pk, UPLOAD_ATTENDANCE)
     try:
         date = datetime.date.fromisoformat(request.POST.get("date", ""))
     except ValueError:
@@ -496,7 +507,7 @@ def course_delete_date(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def course_delete(request, pk: int):
     """A page that asks first; only its POST deletes."""
-    course = _own_course(request, pk)
+    course = _course(request, pk, MANAGE_COURSE)
     if request.method == "POST":
         name = str(course)
         attendance_services.delete_course(course=course)
@@ -606,7 +617,7 @@ def _show_preview(request, course: Course, *, files, choices: dict, form=None):
 @require_POST
 def course_upload(request, pk: int):
     """Read the reports and show what would be recorded; nothing is written."""
-    course = _own_course(request, pk)
+    course = _course(request, pk, UPLOAD_ATTENDANCE)
     form = AttendanceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Nothing was recorded: fix the problem shown beside the form and upload again.")
@@ -626,7 +637,7 @@ def course_upload(request, pk: int):
 @require_POST
 def course_upload_ignore_unknown(request, pk: int):
     """Preview the held upload again, leaving out the people who are not on the roster."""
-    course = _own_course(request, pk)
+    course = _course(request, pk, UPLOAD_ATTENDANCE)
     pending = _pending(request, course)
     if pending is None:
         return _failed(request, course, "There is no upload waiting; upload the reports again.")
@@ -639,7 +650,7 @@ def course_upload_ignore_unknown(request, pk: int):
 @require_POST
 def course_upload_confirm(request, pk: int):
     """Record what the preview showed, with the same files and choices."""
-    course = _own_course(request, pk)
+    course = _course(request, pk, UPLOAD_ATTENDANCE)
     pending = _pending(request, course)
     if pending is None or not pending.get("previewed"):
         return _failed(request, course, "There is no upload waiting to be confirmed; upload the reports again.")
@@ -666,7 +677,7 @@ def course_upload_confirm(request, pk: int):
 @login_required
 @require_POST
 def course_upload_cancel(request, pk: int):
-    course = _own_course(request, pk)
+    course = _course(request, pk, UPLOAD_ATTENDANCE)
     if _pending(request, course) is not None:
         del request.session[PENDING_KEY]
     messages.info(request, "Upload cancelled; nothing was recorded.")
