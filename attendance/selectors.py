@@ -433,8 +433,8 @@ def unit_attendance_table(*, unit, viewer):
     records_by_cell = defaultdict(list)
     for record in Record.objects.filter(
         student__course__in=list(column_of), student__withdrawn=False, student__user__isnull=False
-    ).values_list("student__user_id", "session__course_id", "present", named=True):
-        records_by_cell[record.student__user_id, record.session__course_id].append(record)
+    ).values_list("student__user_id", "student__course_id", "present", named=True):
+        records_by_cell[record.student__user_id, record.student__course_id].append(record)
     projects = (
         Project.objects.filter(unit=unit, enrolled=True)
         .order_by("user__username")
