@@ -13,6 +13,7 @@ uploads cannot both record the same date.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -79,6 +80,18 @@ class Course(models.Model):
     @property
     def follows_unit(self) -> bool:
         return self.unit_id is not None
+
+    def clean(self):
+        """The link's shape, for forms (the admin): a stream or a tutorial of the course's own unit, not both."""
+        if self.stream_id is not None and self.tutorial_id is not None:
+            raise ValidationError("Link the course to a stream or to a tutorial, not both.")
+        for part in ("stream", "tutorial"):
+            if getattr(self, f"{part}_id") is None:
+                continue
+            if self.unit_id is None:
+                raise ValidationError({"unit": f"Choose the unit of the {part}."})
+            if getattr(self, part).unit_id != self.unit_id:
+                raise ValidationError({part: f"Choose a {part} of the course's unit."})
 
 
 class CourseStudent(models.Model):

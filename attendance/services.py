@@ -403,6 +403,8 @@ def record_attendance(
         if has_left:
             withdrawn.add(roll)
     if len(withdrawn) == len(roster):
+        if course.follows_unit:
+            raise AttendanceError(f"{course} has no students: its roster follows unit {course.unit.code}, where none is enrolled.")
         raise AttendanceError(f"{course} has no students; add them with /add_students first.")
     withdrawn = frozenset(withdrawn)
     unknown_flags = [roll for roll in options.flags if roll not in roster or roll in withdrawn]

@@ -262,3 +262,21 @@ def test_admin_changing_a_persons_details_reaches_their_rosters(world, admin_sit
     assert (entry.roll, entry.name) == ("S20", "Benny Ode")
     assert User.objects.get(pk=world.ben.pk).student_id == "S20"
     assert Tutorial.objects.filter(pk=world.l2.pk).exists()
+
+
+def test_admin_linking_a_hand_made_course_fills_its_roster_and_refuses_a_mismatch(world, admin_site):
+    hand = services.create_course(
+        owner=world.convenor, course_id="HAND", course_name="Hand", batch=2026,
+        roster=services.read_roster(name="r.csv", data=b"Roll Number,Name\nS1,Amy by hand\nG1,A guest\n"),
+    )
+    url = reverse("admin:attendance_course_change", args=[hand.pk])
+    data = change_form_data(admin_site.get(url))
+    foreign = TutorialFactory(unit=UnitFactory(code="COS80008"), abbreviation="F1")
+    response = admin_site.post(url, {**data, "unit": str(world.unit.pk), "tutorial": str(foreign.pk)})
+    assert response.status_code == 200 and "Choose a tutorial of the course" in response.content.decode()
+    response = admin_site.post(url, {**data, "unit": str(world.unit.pk), "tutorial": str(world.l2.pk)})
+    assert response.status_code == 302
+    # Hand-made entries stay as they are (no account: the sync leaves them alone); ben, in L2, joins.
+    assert on(hand) == {"S1", "G1", "S2"}
+    assert CourseStudent.objects.get(course=hand, roll="S2").user == world.ben
+    assert not CourseStudent.objects.filter(course=hand, user=world.amy).exists()  # not in L2
