@@ -163,16 +163,18 @@ def _auth_fields() -> dict:
     }
 
 
-def _course_key_fields() -> dict:
-    return {
+def _course_key_fields(*, owner: bool = True) -> dict:
+    fields = {
         "course_id": serializers.CharField(
             max_length=64, help_text="Course ID, such as CS402 (no quotes, backslashes or control characters)."
         ),
         "batch": serializers.IntegerField(
             min_value=0, max_value=9999, help_text="Batch: the year, four digits, such as 2021."
         ),
-        "owner": _owner_field(),
     }
+    if owner:
+        fields["owner"] = _owner_field()
+    return fields
 
 
 def _owner_field() -> serializers.CharField:
@@ -221,6 +223,10 @@ ErrorSerializer = inline_serializer("AttendanceError", {"error": serializers.Cha
 BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="A field is missing or invalid, or the service refused it.")
 NO_TOKEN = OpenApiResponse(ErrorSerializer, description="No token, or a token that is wrong or expired.")
 NOT_YOURS = OpenApiResponse(ErrorSerializer, description="You have no course with this course_id and batch.")
+REFUSED = OpenApiResponse(
+    ErrorSerializer,
+    description="A course you see but may not change so: only its owner renames, deletes or shares it.",
+)
 TOO_LARGE = OpenApiResponse(ErrorSerializer, description="The upload is larger than the server accepts.")
 MessageSerializer = inline_serializer("AttendanceMessage", {"message": serializers.CharField()})
 CourseChangedSerializer = inline_serializer(
@@ -280,7 +286,7 @@ class AddCourseView(AttendanceView):
             "multipart/form-data": inline_serializer(
                 "AttendanceAddCourse",
                 {
-                    **_course_key_fields(),
+                    **_course_key_fields(owner=False),
                     "course_name": serializers.CharField(max_length=200),
                     "file": _roster_file(),
                     **_auth_fields(),
@@ -317,7 +323,7 @@ class DeleteCourseView(AttendanceView):
     @extend_schema(
         summary="Delete a course with its roster and all its attendance",
         request=inline_serializer("AttendanceDeleteCourse", {**_course_key_fields(), **_auth_fields()}),
-        responses={200: MessageSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 404: NOT_YOURS},
+        responses={200: MessageSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 403: REFUSED, 404: NOT_YOURS},
     )
     def post(self, request):
         course = _course_from_fields(request, MANAGE_COURSE)
@@ -988,7 +994,7 @@ class CourseViewSet(
         summary="Share a course with a co-teacher (its owner only)",
         description="Co-teachers see the course and record attendance for it; they cannot rename, delete or share it.",
         request=CoTeacherSerializer,
-        responses={200: CourseSerializer, 400: BAD_REQUEST, 403: OpenApiResponse(ErrorSerializer), 404: NOT_YOURS},
+        responses={200: CourseSerializer, 400: BAD_REQUEST, 403: REFUSED, 404: NOT_YOURS},
     )
     @action(detail=True, methods=["post"])
     def co_teachers(self, request, pk=None):
@@ -1001,7 +1007,7 @@ class CourseViewSet(
 
     @extend_schema(
         summary="Stop sharing a course with a co-teacher (its owner only)",
-        responses={200: CourseSerializer, 400: BAD_REQUEST, 403: OpenApiResponse(ErrorSerializer), 404: NOT_YOURS},
+        responses={200: CourseSerializer, 400: BAD_REQUEST, 403: REFUSED, 404: NOT_YOURS},
     )
     @action(detail=True, methods=["delete"], url_path=r"co_teachers/(?P<user>[^/]+)")
     def remove_co_teacher(self, request, pk=None, user=None):
