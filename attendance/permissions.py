@@ -71,7 +71,8 @@ class ActionRefused(CourseRefused):
 
 def unit_roles(user) -> dict[int, str]:
     """The person's role in every unit where they hold one (Convenor/Tutor, else Student if enrolled). Two queries."""
-    roles = {unit_id: Role.STUDENT for unit_id in Project.objects.filter(user=user, enrolled=True).values_list("unit_id", flat=True)}
+    enrolled = Project.objects.filter(user=user, enrolled=True).values_list("unit_id", flat=True)
+    roles = {unit_id: Role.STUDENT for unit_id in enrolled}
     roles.update(UnitRole.objects.filter(user=user).values_list("unit_id", "role"))
     return roles
 
@@ -117,11 +118,13 @@ def relations_to(user, course) -> set[str]:
         relations.add(CO_TEACHER)
     if course.unit_id is not None:
         role = UnitRole.objects.filter(user=user, unit_id=course.unit_id).values_list("role", flat=True).first()
-        if role is None and user.is_admin and not Project.objects.filter(user=user, unit_id=course.unit_id, enrolled=True).exists():
-            role = Role.ADMIN
+        if role is None and user.is_admin:
+            enrolled = Project.objects.filter(user=user, unit_id=course.unit_id, enrolled=True).exists()
+            role = None if enrolled else Role.ADMIN
         if role in (Role.CONVENOR, Role.ADMIN):
             relations.add(UNIT_CONVENOR)
-        if course.tutorial_id is not None and course.tutorial.tutor_id is not None and course.tutorial.tutor.user_id == user.pk:
+        tutorial = course.tutorial if course.tutorial_id is not None else None
+        if tutorial is not None and tutorial.tutor_id is not None and tutorial.tutor.user_id == user.pk:
             relations.add(TUTORIAL_TUTOR)
     return relations
 

@@ -102,7 +102,9 @@ def course_for(user, *, course_id: str, batch: int, action: str, owner: str | No
 
 
 def course_for_pk(user, pk, *, action: str) -> Course:
-    """The course with id ``pk`` if ``user`` may view it, checked for ``action`` as `course_for`. Four queries at most."""
+    """The course with id ``pk`` if ``user`` may view it, checked for ``action`` as `course_for`.
+
+    Four queries at most."""
     roles = unit_roles(user) if user.is_authenticated else {}
     course = Course.objects.filter(course_filter(user, VIEW_COURSE, roles), pk=pk).select_related("owner").first()
     if course is None:
@@ -293,7 +295,10 @@ def course_summaries(*, owner=None, viewer=None, cutoff: Fraction = DEFAULT_CUTO
     the courses with their session count and latest date, then one row per student with their recorded and
     present counts (counted in SQL).
     """
-    chosen = Course.objects.filter(owner=owner) if viewer is None else Course.objects.filter(course_filter(viewer, VIEW_COURSE))
+    if viewer is None:
+        chosen = Course.objects.filter(owner=owner)
+    else:
+        chosen = Course.objects.filter(course_filter(viewer, VIEW_COURSE))
     courses = list(
         chosen.annotate(date_count=Count("sessions"), latest=Max("sessions__date")).order_by("course_id", "batch")
     )
@@ -428,7 +433,9 @@ def unit_attendance_table(*, unit, viewer):
     )
     labels = [f"{course.course_id}-{course.batch}" for course in courses]
     repeated = {label for label, count in Counter(labels).items() if count > 1}
-    labels = [f"{label} ({course.owner.username})" if label in repeated else label for label, course in zip(labels, courses)]
+    labels = [
+        f"{label} ({course.owner.username})" if label in repeated else label for label, course in zip(labels, courses)
+    ]
     column_of = {course.pk: index for index, course in enumerate(courses)}
     records_by_cell = defaultdict(list)
     for record in Record.objects.filter(
@@ -438,7 +445,9 @@ def unit_attendance_table(*, unit, viewer):
     projects = (
         Project.objects.filter(unit=unit, enrolled=True)
         .order_by("user__username")
-        .values_list("user_id", "user__username", "user__student_id", "user__first_name", "user__last_name", "user__email")
+        .values_list(
+            "user_id", "user__username", "user__student_id", "user__first_name", "user__last_name", "user__email"
+        )
     )
 
     def rows():

@@ -297,7 +297,10 @@ def _how_matched(matches, withdrawn: set[str]) -> list[dict]:
         entries.append((participant.first_row, entry))
     for participant in matches.unknown:
         entries.append(
-            (participant.first_row, {"participant": participant.key, "email": participant.email, "roll": None, "matched_by": None})
+            (
+                participant.first_row,
+                {"participant": participant.key, "email": participant.email, "roll": None, "matched_by": None},
+            )
         )
     return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
 
@@ -404,7 +407,9 @@ def record_attendance(
             withdrawn.add(roll)
     if len(withdrawn) == len(roster):
         if course.follows_unit:
-            raise AttendanceError(f"{course} has no students: its roster follows unit {course.unit.code}, where none is enrolled.")
+            raise AttendanceError(
+                f"{course} has no students: its roster follows unit {course.unit.code}, where none is enrolled."
+            )
         raise AttendanceError(f"{course} has no students; add them with /add_students first.")
     withdrawn = frozenset(withdrawn)
     unknown_flags = [roll for roll in options.flags if roll not in roster or roll in withdrawn]

@@ -38,7 +38,9 @@ def parse_roster(data: bytes, **reader_limits) -> list[RosterEntry]:
         if len(roll) > 64 or len(name) > 200 or len(email) > 254:
             raise FileFormatError(f"Row {row.number} has a roll, name or e-mail that is too long.", row=row.number)
         if email and ("@" not in email or len(email.split()) != 1):
-            raise FileFormatError(f"Row {row.number} (roll {roll}) has an e-mail that is not an address: '{email}'.", row=row.number)
+            raise FileFormatError(
+                f"Row {row.number} (roll {roll}) has an e-mail that is not an address: '{email}'.", row=row.number
+            )
         if roll in first_row:
             repeated.append(f"{roll} (rows {first_row[roll]} and {row.number})")
             continue

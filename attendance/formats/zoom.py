@@ -97,11 +97,12 @@ def parse_zoom_table(table, *, order: str = DAY_FIRST, identity: str = "name", m
         if local_part:
             names.append(local_part)
         key = local_part if identity == "email" and local_part else (name or local_part)
+        address = email.strip() if "@" in email else ""
         joined = _time(row.values, "join_time", row.number, order)
         left = _time(row.values, "leave_time", row.number, order)
         stamps += [(joined, row.number), (left, row.number)]
         participant = participants.setdefault(
-            key, Participant(key=key, first_row=row.number, names=[n for n in names if n], email=email.strip() if "@" in email else "")
+            key, Participant(key=key, first_row=row.number, names=[n for n in names if n], email=address)
         )
         if totals_only:
             try:
