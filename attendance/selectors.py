@@ -26,7 +26,7 @@ from attendance.permissions import (
     refusal,
     unit_roles,
 )
-from doubtfire.models import Project
+from doubtfire.models import Project, Role, Tutorial, TutorialStream, Unit
 from doubtfire.selectors import ExportTable
 
 DEFAULT_CUTOFF = Fraction(75)
@@ -460,3 +460,52 @@ def unit_attendance_table(*, unit, viewer):
             yield [unit.code, username, student_id or "", first, last, email, *cells, ""]
 
     return ExportTable(f"{unit.code}-Attendance.csv", [*UNIT_ATTENDANCE_COLUMNS, *labels, NEEDED_COLUMN], rows())
+
+
+# --- What a person may link a new course to (the dashboard's form) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkChoice:
+    """One unit a person may link a course to: the whole unit and any stream (``whole_unit``), and the tutorials
+    they may link (all of them for its Convenors, their own for a tutor)."""
+
+    unit: object
+    whole_unit: bool
+    streams: list
+    tutorials: list
+
+
+def link_choices(user) -> list[LinkChoice]:
+    """The units, streams and tutorials ``user`` may make a course from (attendance.permissions.LINK_SCOPES), by
+    unit code; active units only. Five queries whatever the number of units: the person's unit roles (2), the
+    units, their streams, their tutorials."""
+    if not user.is_authenticated:
+        return []
+    roles = unit_roles(user)
+    if user.is_admin:
+        units = Unit.objects.filter(active=True).exclude(
+            pk__in=[unit_id for unit_id, role in roles.items() if role == Role.STUDENT]
+        )
+    else:
+        staffed = [unit_id for unit_id, role in roles.items() if role in (Role.CONVENOR, Role.TUTOR)]
+        units = Unit.objects.filter(active=True, pk__in=staffed)
+    units = list(units.order_by("code", "start_date"))
+    ids = [unit.pk for unit in units]
+    streams = defaultdict(list)
+    for stream in TutorialStream.objects.filter(unit_id__in=ids).order_by("abbreviation"):
+        streams[stream.unit_id].append(stream)
+    tutorials = defaultdict(list)
+    for tutorial in Tutorial.objects.filter(unit_id__in=ids).select_related("tutor").order_by("abbreviation"):
+        tutorials[tutorial.unit_id].append(tutorial)
+    choices = []
+    for unit in units:
+        role = roles.get(unit.pk, Role.ADMIN)  # an Admin with no role in the unit acts as its Convenor
+        convenes = role in (Role.CONVENOR, Role.ADMIN)
+        mine = [
+            tutorial for tutorial in tutorials[unit.pk]
+            if convenes or (tutorial.tutor is not None and tutorial.tutor.user_id == user.pk)
+        ]
+        if convenes or mine:
+            choices.append(LinkChoice(unit, convenes, streams[unit.pk] if convenes else [], mine))
+    return choices

@@ -376,3 +376,17 @@ def test_a_roll_held_by_another_entry_is_not_taken(world):
     world.enrol("COS30001,nia,nia@uni.edu,ravi,Nia,Okafor,,LA1-01,\n")
     assert roster(course)["nia"] == ("Nia Okafor", "nia@uni.edu", "nia")
     assert roster(course)["ravi"][2] == "ravi"
+
+
+def test_link_choices_list_what_each_person_may_link(world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        [convenes] = selectors.link_choices(world.convenor)
+    assert convenes.unit == world.unit and convenes.whole_unit
+    assert [s.abbreviation for s in convenes.streams] == ["LAB", "WRK"]
+    assert [t.abbreviation for t in convenes.tutorials] == ["LA1-01", "LA1-02", "WS1-01"]
+    [tutors] = selectors.link_choices(world.tutor)
+    assert (tutors.whole_unit, tutors.streams, [t.abbreviation for t in tutors.tutorials]) == (False, [], ["LA1-01"])
+    assert selectors.link_choices(User.objects.get(username="asha")) == []
+    assert selectors.link_choices(UserFactory(role=Role.TUTOR)) == []
+    admin = UserFactory(role=Role.ADMIN)
+    assert [choice.unit for choice in selectors.link_choices(admin)] == [world.unit]
