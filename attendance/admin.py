@@ -1,34 +1,49 @@
-"""Admin for every attendance table; rosters import and export through CourseStudentResource."""
+"""Admin for every attendance table; rosters import and export through CourseStudentResource.
+
+People, units, streams and tutorials are raw ids: a page never renders a drop-down of every account. Saving a
+course that follows a unit (linking a hand-made one, too) brings its roster in step with the unit at once.
+"""
 
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
 from attendance.models import Course, CourseStudent, PlannedClass, Record, RecordChange, Session
 from attendance.resources import CourseStudentResource
+from attendance.services import sync_unit_rosters
 
 
 class CourseStudentInline(admin.TabularInline):
     model = CourseStudent
     extra = 0
+    raw_id_fields = ["user"]
 
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["course_id", "batch", "course_name", "owner", "late_allowance_minutes", "created_at"]
+    list_display = [
+        "course_id", "batch", "course_name", "owner", "unit", "stream", "tutorial", "late_allowance_minutes", "created_at"
+    ]
     list_filter = ["batch"]
-    search_fields = ["course_id", "course_name", "owner__username", "owner__email"]
-    list_select_related = ["owner"]
-    raw_id_fields = ["owner"]
+    search_fields = ["course_id", "course_name", "owner__username", "owner__email", "unit__code"]
+    list_select_related = ["owner", "unit", "stream", "tutorial"]
+    raw_id_fields = ["owner", "unit", "stream", "tutorial", "co_teachers"]
     inlines = [CourseStudentInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        course = form.instance
+        if course.unit_id is not None:
+            sync_unit_rosters(unit_ids=[course.unit_id], course_ids=[course.pk])
 
 
 @admin.register(CourseStudent)
 class CourseStudentAdmin(ImportExportModelAdmin):
     resource_classes = [CourseStudentResource]
-    list_display = ["roll", "name", "course"]
-    search_fields = ["roll", "name", "course__course_id"]
+    list_display = ["roll", "name", "email", "course", "withdrawn"]
+    list_filter = ["withdrawn"]
+    search_fields = ["roll", "name", "email", "username", "course__course_id"]
     list_select_related = ["course"]
-    raw_id_fields = ["course"]
+    raw_id_fields = ["course", "user"]
 
 
 @admin.register(Session)

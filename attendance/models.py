@@ -1,6 +1,11 @@
 """The attendance half of the product: teachers' courses, their rosters, sessions (a date and a start time:
 a lecture and a lab may share a date), one record per student per session.
 
+A course may be linked to a unit of the units half: the whole unit, one tutorial stream or one tutorial. Its
+roster then follows the unit (`attendance.services.sync_rosters_for_projects`): each entry names its user, and a
+student who leaves is marked `withdrawn`, never deleted, so their history stays. Deleting the unit, stream or
+tutorial unlinks the course (`UNLINK`); it keeps its roster and history as a hand-made course does.
+
 Rolls are text: institutions use leading zeros and letters, and a roll is an identifier, not a number.
 Uniqueness that matters for correctness (one course per owner/id/batch, one roll per course, one session
 per course, date and start time, one record per student per session) is enforced by the database, so two
@@ -10,9 +15,27 @@ concurrent uploads cannot both record the same session.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+
+def UNLINK(collector, field, sub_objs, using):
+    """on_delete of a course's unit, stream and tutorial: the course loses its whole link, never half of it.
+
+    SET_NULL on the tutorial alone would turn a tutorial's course into a course of the whole unit. The
+    tutorial is cleared first, then the stream, then the unit, so every step satisfies the link constraints.
+    """
+    for name in ("tutorial", "stream", "unit"):
+        collector.add_field_update(Course._meta.get_field(name), None, sub_objs)
+
+
+def WITHDRAW(collector, field, sub_objs, using):
+    """on_delete of a roster entry's user: the entry keeps its history and is marked withdrawn."""
+    collector.add_field_update(field, None, sub_objs)
+    collector.add_field_update(CourseStudent._meta.get_field("withdrawn"), True, sub_objs)
 
 
 class Course(models.Model):
@@ -31,26 +54,79 @@ class Course(models.Model):
         help_text="A student who first joins more than this many minutes after a session's start is Late. "
         "Empty: nobody is marked Late.",
     )
+    # The unit whose enrolled students are the roster: all of them, or those of one stream or one tutorial.
+    unit = models.ForeignKey(
+        "doubtfire.Unit", on_delete=UNLINK, null=True, blank=True, related_name="attendance_courses"
+    )
+    stream = models.ForeignKey(
+        "doubtfire.TutorialStream", on_delete=UNLINK, null=True, blank=True, related_name="attendance_courses"
+    )
+    tutorial = models.ForeignKey(
+        "doubtfire.Tutorial", on_delete=UNLINK, null=True, blank=True, related_name="attendance_courses"
+    )
+    # Teachers the owner shares the course with: they see it and record attendance (attendance.permissions).
+    co_teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="co_taught_attendance_courses"
+    )
 
     class Meta:
         ordering = ["course_id", "batch"]
         constraints = [
             # Per owner, unlike upstream, where one teacher's course id blocked everyone else's.
             models.UniqueConstraint(fields=["owner", "course_id", "batch"], name="course_unique_per_owner"),
+            # A stream or a tutorial, never both, and either only inside a unit.
+            models.CheckConstraint(
+                condition=Q(stream__isnull=True) | Q(tutorial__isnull=True), name="course_stream_or_tutorial"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | (Q(stream__isnull=True) & Q(tutorial__isnull=True)),
+                name="course_link_inside_unit",
+            ),
         ]
 
     def __str__(self):
         return f"{self.course_id}-{self.batch}"
+
+    @property
+    def follows_unit(self) -> bool:
+        return self.unit_id is not None
+
+    def clean(self):
+        """The link's shape, for forms (the admin): a stream or a tutorial of the course's own unit, not both."""
+        if self.stream_id is not None and self.tutorial_id is not None:
+            raise ValidationError("Link the course to a stream or to a tutorial, not both.")
+        for part in ("stream", "tutorial"):
+            if getattr(self, f"{part}_id") is None:
+                continue
+            if self.unit_id is None:
+                raise ValidationError({"unit": f"Choose the unit of the {part}."})
+            if getattr(self, part).unit_id != self.unit_id:
+                raise ValidationError({part: f"Choose a {part} of the course's unit."})
 
 
 class CourseStudent(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="students")
     roll = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
+    # Matched first when a report gives e-mail addresses (attendance.matching).
+    email = models.EmailField(max_length=254, blank=True)
+    # Set on the roster of a course linked to a unit (and kept from the user); blank on a hand-made roster.
+    username = models.CharField(max_length=150, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=WITHDRAW, null=True, blank=True, related_name="attendance_entries"
+    )
+    # Left the unit (or the stream or tutorial the course follows): history kept, left out of percentages,
+    # reports and new uploads.
+    withdrawn = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["course", "roll"]
-        constraints = [models.UniqueConstraint(fields=["course", "roll"], name="course_student_roll_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "roll"], name="course_student_roll_unique"),
+            models.UniqueConstraint(
+                fields=["course", "user"], condition=Q(user__isnull=False), name="course_student_user_unique"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.roll} {self.name}"

@@ -42,6 +42,7 @@ CASES = [
     "whitespace_runs",
     "attendance_upload",
     "attendance_report",
+    "unit_attendance",
     "http_load",
     "mixed_load",
 ]
@@ -57,6 +58,7 @@ ROUTES = {
     "attendance_upload": "/upload_attendance",
     "whitespace_runs": "/upload_attendance",
     "attendance_report": "/download_attendance",
+    "unit_attendance": "/api/csv/units/1/attendance",
     "http_load": "/api/csv/units/1",
     "mixed_load": "/upload_attendance",
 }

@@ -22,6 +22,11 @@ class PreviewLine:
     present: bool
     flagged: bool
     still_connected: bool = False
+    status: str = ""  # attendance.models.Status: Present or Late when present, Excused (a correction kept) or Absent
+    corrected: bool = False  # a staff correction the upload keeps (the preview lists the report's other mark)
+    # How the report's participant was matched to this student: one of attendance.matching.RULES ("email",
+    # "roll", "roll in name", "name"); blank when nobody in the report matched them.
+    matched_by: str = ""
 
 
 @dataclass
@@ -31,6 +36,8 @@ class PreviewDate:
     lines: list[PreviewLine] = field(default_factory=list)
     counted_to: object = None  # the file's last event, when someone still connected is counted to it
     heading: str = ""  # the date, or the date and start time when the date has several sessions
+    start_time: object = None  # the session's start: what lateness is measured from
+    replaced: bool = False  # the upload replaces a session already recorded
 
     @property
     def still_connected(self) -> int:
@@ -74,7 +81,7 @@ def preview_attendance(*, course: Course, uploaded_by, files, options, progress=
                 course=course, uploaded_by=uploaded_by, files=files, options=options, progress=progress
             )
             by_session = {}
-            for session_id, date, source_format, roll, name, present, seconds, flagged, still_connected in (
+            for rows in (
                 Record.objects.filter(session__in=[session.pk for session in result.sessions])
                 .values_list(
                     "session_id",
@@ -86,15 +93,25 @@ def preview_attendance(*, course: Course, uploaded_by, files, options, progress=
                     "seconds_attended",
                     "flagged",
                     "still_connected",
+                    "status",
+                    "corrected",
                 )
             ):
+                (session_id, date, source_format, roll, name, present, seconds, flagged, still_connected, status,
+                 corrected) = rows
                 entry = by_session.setdefault(session_id, PreviewDate(date, SourceFormat(source_format).label))
-                entry.lines.append(PreviewLine(roll, name, seconds, present, flagged, still_connected))
+                entry.lines.append(PreviewLine(roll, name, seconds, present, flagged, still_connected, status, corrected))
             for session in result.sessions:
                 if session.pk in by_session:
-                    by_session[session.pk].heading = session.heading
+                    entry = by_session[session.pk]
+                    entry.heading = session.heading
+                    entry.start_time = session.start_time
+                    entry.replaced = session.replaced
                     if session.still_connected:
-                        by_session[session.pk].counted_to = session.still_connected.counted_to
+                        entry.counted_to = session.still_connected.counted_to
+                    rules = {found["roll"]: found["matched_by"] for found in session.matched if found["roll"] is not None}
+                    for line in entry.lines:
+                        line.matched_by = rules.get(line.roll, "")
             for entry in by_session.values():
                 entry.lines.sort(key=lambda line: natural_roll_key(line.roll))
             # result.sessions is in date and start-time order.

@@ -7,10 +7,12 @@ import/export buttons are mixed into exactly those.
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.contrib.auth import admin as auth_admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import forms as auth_forms
 
+from attendance.services import sync_rosters_for_users, sync_unit_rosters
 from doubtfire.ids import parse_id
 from doubtfire.models import (
     Assessment,
@@ -48,6 +50,54 @@ class IdAutocomplete:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = IdAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class FollowedByRosters:
+    """ModelAdmin mixin for the rows that decide who is enrolled where (enrolments, tutorial places, tutorials):
+    after every save (inlines included) and delete, the rosters of the attendance courses that follow the unit
+    change in the same transaction (`attendance.services.sync_unit_rosters`). The admin's change and delete
+    views already run in one transaction; the bulk delete action is wrapped in one here.
+
+    `roster_scope(obj)` gives (unit ids, user ids or None for everyone) of a row as stored; the scope before a
+    change is read too, so a row moved to another unit or person updates both sides.
+    """
+
+    def roster_scope(self, obj) -> tuple[set[int], set[int] | None]:
+        raise NotImplementedError
+
+    def _stored_scope(self, obj):
+        if obj.pk is None:
+            return set(), set()
+        stored = type(obj).objects.filter(pk=obj.pk).first()
+        return self.roster_scope(stored) if stored is not None else (set(), set())
+
+    def save_model(self, request, obj, form, change):
+        obj._roster_scope_before = self._stored_scope(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # inlines (tutorial places) first
+        self._sync(getattr(form.instance, "_roster_scope_before", (set(), set())), self.roster_scope(form.instance))
+
+    def delete_model(self, request, obj):
+        before = self.roster_scope(obj)
+        super().delete_model(request, obj)
+        self._sync(before)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            scopes = [self.roster_scope(obj) for obj in queryset]
+            super().delete_queryset(request, queryset)
+            self._sync(*scopes)
+
+    @staticmethod
+    def _sync(*scopes):
+        units, users = set(), set()
+        for scope_units, scope_users in scopes:
+            units |= scope_units
+            users = None if users is None or scope_users is None else users | scope_users
+        if units:
+            sync_unit_rosters(unit_ids=sorted(units), user_ids=None if users is None else sorted(users))
 
 
 # --- people ----------------------------------------------------------------------------------------
@@ -101,6 +151,8 @@ class UnitRoleOfUserInline(IdAutocomplete, admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(UsersCsvAdminMixin, auth_admin.UserAdmin):
+    """People. A change of name, e-mail or student ID reaches the attendance rosters that follow their units."""
+
     form = UserChangeForm
     add_form = UserCreationForm
     fieldsets = (
@@ -136,6 +188,11 @@ class UserAdmin(UsersCsvAdminMixin, auth_admin.UserAdmin):
     search_fields = ("username", "first_name", "last_name", "nickname", "email", "student_id")
     ordering = ("username",)
     inlines = [UnitRoleOfUserInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            sync_rosters_for_users([form.instance.pk])
 
     def get_inlines(self, request, obj):
         # The add page stays the short "who and password" form; roles are added once the account exists.
@@ -208,13 +265,17 @@ class TutorialStreamAdmin(IdAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Tutorial)
-class TutorialAdmin(IdAutocomplete, admin.ModelAdmin):
+class TutorialAdmin(FollowedByRosters, IdAutocomplete, admin.ModelAdmin):
     list_display = ("abbreviation", "unit", "campus", "stream", "tutor", "meeting_day", "meeting_time",
                     "meeting_location", "capacity")
     list_filter = ("unit", "campus", "meeting_day")
     search_fields = ("abbreviation", "code", "unit__code", "meeting_location", "tutor__user__username")
     autocomplete_fields = ["unit", "campus", "stream", "tutor"]
     list_select_related = ("unit", "campus", "stream", "tutor__user", "tutor__unit")
+
+    def roster_scope(self, tutorial):
+        # Its stream decides the stream courses' rosters, its deletion takes its students' places.
+        return {tutorial.unit_id}, None
 
 
 class TutorialEnrolmentInline(IdAutocomplete, admin.TabularInline):
@@ -225,7 +286,7 @@ class TutorialEnrolmentInline(IdAutocomplete, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(IdAutocomplete, StudentsCsvAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(FollowedByRosters, IdAutocomplete, StudentsCsvAdminMixin, admin.ModelAdmin):
     list_display = ("user", "unit", "campus", "enrolled", "target_grade", "grade")
     list_filter = ("enrolled", "unit", "campus", "target_grade")
     search_fields = ("user__username", "user__first_name", "user__last_name", "user__student_id", "unit__code")
@@ -233,9 +294,12 @@ class ProjectAdmin(IdAutocomplete, StudentsCsvAdminMixin, admin.ModelAdmin):
     list_select_related = ("user", "unit", "campus")
     inlines = [TutorialEnrolmentInline]
 
+    def roster_scope(self, project):
+        return {project.unit_id}, {project.user_id}
+
 
 @admin.register(TutorialEnrolment)
-class TutorialEnrolmentAdmin(IdAutocomplete, admin.ModelAdmin):
+class TutorialEnrolmentAdmin(FollowedByRosters, IdAutocomplete, admin.ModelAdmin):
     list_display = ("project", "tutorial", "stream")
     list_filter = ("tutorial__unit",)
     search_fields = ("project__user__username", "project__user__student_id", "tutorial__abbreviation")
@@ -243,6 +307,10 @@ class TutorialEnrolmentAdmin(IdAutocomplete, admin.ModelAdmin):
     # `stream` is copied from the tutorial when saved.
     exclude = ("stream",)
     list_select_related = ("project__user", "project__unit", "tutorial", "stream")
+
+    def roster_scope(self, enrolment):
+        project = enrolment.project
+        return {project.unit_id}, {project.user_id}
 
 
 # --- groups ----------------------------------------------------------------------------------------

@@ -199,6 +199,8 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError
 from django.db.models.functions import Lower
 
+from attendance.services import sync_unit_rosters
+
 from doubtfire.models import (
     Campus,
     GroupSet,
@@ -800,6 +802,10 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
             ],
             batch_size=1000,
         )
+        # In the batch's savepoint: a row that fails leaves the attendance rosters that follow the unit untouched.
+        sync_unit_rosters(
+            unit_ids=[unit.pk], user_ids=[user.pk for user in new_users.values()] + [plan.user.pk for plan in batch if plan.user]
+        )
 
     written, failed = _write_rows(plans, write, progress)
     for plan in written:
@@ -857,6 +863,8 @@ def withdraw_students_from_table(*, actor: User, unit: Unit, table: Table, progr
         ids = [project.pk for _, _, project in batch]
         for start in range(0, len(ids), _LOOKUP_CHUNK):
             Project.objects.filter(pk__in=ids[start : start + _LOOKUP_CHUNK]).update(enrolled=False)
+        # Withdrawn on the attendance rosters that follow the unit, in the batch's savepoint.
+        sync_unit_rosters(unit_ids=[unit.pk], user_ids=[project.user_id for _, _, project in batch])
 
     written, failed = _write_rows(plans, write, progress)
     for row, username, _ in written:

@@ -100,8 +100,12 @@ def _doubtfire_export(resource_class, action: str, what: str) -> Callable:
 def _attendance_upload(job: Job, files, progress: JobProgress) -> Outcome:
     from attendance import services
     from attendance.models import Course
+    from attendance.permissions import UPLOAD_ATTENDANCE, course_filter
 
-    course = Course.objects.filter(pk=job.parameters.get("course_pk"), owner=job.owner).first()
+    # Checked again as the job's owner: a course unshared while the job waited is not theirs to record any more.
+    course = Course.objects.filter(
+        course_filter(job.owner, UPLOAD_ATTENDANCE), pk=job.parameters.get("course_pk")
+    ).first()
     if course is None:
         return Outcome.failure("The course of this upload no longer exists.", status=404)
     options = dict(job.parameters.get("options", {}))

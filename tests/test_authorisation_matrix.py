@@ -14,10 +14,13 @@ How each actor presents itself depends on the route family (SPEC §1):
   send their token as headers and as a `token` field, and must be treated as anonymous (302 to sign-in).
 
 The world (built afresh for every case with factories): unit COS10001 with a stream `LA`, a tutorial
-`LA1-01` in it, one enrolled student with a task; unit COS20002 staffed by the "other" tutor and convenor;
-the admin (aadmin), and a second Admin (badmin) who also convenes COS10001. The convenor of COS10001 is also
-the attendance teacher: they own course CS101/2026 with two students and 2026-02-13 recorded. The other
-teacher (signed up through /api_signup: system role Tutor, no unit role) owns CS202/2026. The broken tokens (bad, expired, revoked) are all
+`LA1-01` in it (tutored by the tutor), one enrolled student with a task; unit COS20002 staffed by the "other"
+tutor and convenor; the admin (aadmin), and a second Admin (badmin) who also convenes COS10001. The convenor of
+COS10001 is also the attendance teacher: they own course CS101/2026 with two students and 2026-02-13 recorded,
+shared with badmin. The other teacher (signed up through /api_signup: system role Tutor, no unit role) owns
+CS202/2026. badmin owns LAB1/2026, a course that follows tutorial LA1-01 (its roster: the student), with
+2026-02-13 recorded, shared with the other teacher: the convenor sees it as the unit's Convenor, the tutor as
+the tutorial's tutor, the admin as an Admin with no role in the unit, the other teacher as its co-teacher. The broken tokens (bad, expired, revoked) are all
 presented in the convenor's name, the person who would otherwise get through almost everywhere, so that only
 the state of the token decides.
 """
@@ -36,6 +39,7 @@ from django.urls import get_resolver, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient, ForceAuthClientHandler
 
+from attendance import services as attendance_services
 from attendance.models import Course, CourseStudent, Record, Session, SourceFormat
 from dashboard.models import StagedUpload
 from dashboard.services.staging import stage_upload
@@ -98,6 +102,12 @@ REPORT_CSV = (
     '2,Left,"14/2/2026, 9:10:00 AM"\n'
 )
 REPORT_END = "14/2/2026, 11:00:00 AM"
+# The same for LAB1, whose roster follows tutorial LA1-01: its one student's roll is their username.
+LAB_REPORT_CSV = (
+    "Full Name,User Action,Timestamp\n"
+    'sstudent,Joined,"14/2/2026, 9:00:00 AM"\n'
+    'sstudent,Left,"14/2/2026, 10:00:00 AM"\n'
+)
 
 
 def upload(name: str, text: str):
@@ -124,6 +134,7 @@ def xlsx_upload(name: str, rows) -> io.BytesIO:
 ID_NAMES = (
     "unit", "campus", "stream", "tutorial", "unit_role", "admin_role", "student", "project", "task", "course", "progress",
     "definition", "course_student", "session", "staged_course", "staged_unit", "staged_users", "deletion",
+    "lab_course", "co_teacher",
 )
 UUID_IDS = {"progress", "staged_course", "staged_unit", "staged_users", "deletion"}
 
@@ -169,6 +180,18 @@ def build_world() -> World:
     )
     other_course = Course.objects.create(owner=other_teacher, course_id="CS202", course_name="Other", batch=2026)
     CourseStudent.objects.create(course=other_course, roll="1", name="Zed")
+    course.co_teachers.add(admin_role.user)
+
+    tutorial.tutor = tutor_role
+    tutorial.save()
+    lab = attendance_services.create_course_from_unit(
+        owner=admin_role.user, course_id="LAB1", course_name="Labs", batch=2026, unit=unit, tutorial=tutorial
+    )
+    lab.co_teachers.add(other_teacher)
+    lab_session = Session.objects.create(
+        course=lab, date=datetime.date(2026, 2, 13), source_format=SourceFormat.TEAMS_LEGACY, uploaded_by=admin_role.user
+    )
+    Record.objects.create(session=lab_session, student=lab.students.get(), present=True, seconds_attended=3000)
     # The progress of an upload the convenor has under way in the dashboard.
     progress = Job.objects.create(kind="dashboard_upload", owner=convenor.user)
     # Uploads the convenor has waiting for Confirm, and a deletion they may still undo.
@@ -210,6 +233,8 @@ def build_world() -> World:
             "staged_unit": staged_unit.pk,
             "staged_users": staged_users.pk,
             "deletion": deletion.pk,
+            "lab_course": lab.pk,
+            "co_teacher": admin_role.user.username,
         },
     )
 
@@ -278,6 +303,10 @@ def attendance_report():
     return upload("teams.csv", REPORT_CSV)
 
 
+def lab_report():
+    return upload("teams.csv", LAB_REPORT_CSV)
+
+
 MATRIX = [
     # route                                                        ano bad exp rev stu oTu tut oCo con adm oTe
     # --- Doubtfire CSV API (SPEC §2): 419 for every auth failure, then the role table --------------------
@@ -296,6 +325,7 @@ MATRIX = [
     csv("GET", "/api/csv/units/{unit}/task_completion.json",      "419 419 419 419 403 403 200 403 200 200 403"),
     csv("GET", "/api/csv/units/{unit}/tutor_assessments",         "419 419 419 419 403 403 200 403 200 200 403"),
     csv("GET", "/api/csv/units/{unit}/tutor_assessments.json",    "419 419 419 419 403 403 200 403 200 200 403"),
+    csv("GET", "/api/csv/units/{unit}/attendance",                "419 419 419 419 403 403 200 403 200 200 403"),
     csv("GET", "/api/csv/task_definitions?unit_id={unit}",        "419 419 419 419 403 403 200 403 200 200 403"),
     csv("POST", "/api/csv/task_definitions",                      "419 419 419 419 403 403 403 403 201 201 403",
         lambda w: {"unit_id": str(w.ids["unit"]), "file": upload("tasks.csv", TASKS_CSV)}),
@@ -331,6 +361,26 @@ MATRIX = [
         lambda w: {"course_id": "CS101", "batch": "2026", "roll": "2"}),
     att("POST", "/delete_date",                                   "401 401 401 401 404 404 404 404 200 404 404",
         lambda w: {"course_id": "CS101", "batch": "2026", "date": "2026-02-13"}),
+    # --- courses that follow a unit (issue 14): who sees what (attendance.permissions) -----------------
+    # LAB1 follows tutorial LA1-01: its tutor, the unit's Convenor, an Admin with no role in the unit and its
+    # co-teacher see it and record for it; changing or deleting it is for its owner (badmin) only: 403 for them.
+    att("POST", "/upload_attendance",                             "401 401 401 401 404 404 200 404 200 200 200",
+        lambda w: {"course_id": "LAB1", "batch": "2026", "threshold": "0", "end_time": REPORT_END, "file": lab_report()},
+        note="a course that follows a tutorial"),
+    att("POST", "/download_attendance",                           "401 401 401 401 404 404 200 404 200 200 200",
+        lambda w: {"down-course": "LAB1-2026", "report_type": "1", "report_format": "0"},
+        note="a course that follows a tutorial"),
+    att("POST", "/delete_date",                                   "401 401 401 401 404 404 200 404 200 200 200",
+        lambda w: {"course_id": "LAB1", "batch": "2026", "date": "2026-02-13"}, note="a course that follows a tutorial"),
+    att("POST", "/delete_course",                                 "401 401 401 401 404 404 403 404 403 403 403",
+        lambda w: {"course_id": "LAB1", "batch": "2026"}, note="a course that follows a tutorial"),
+    # A tutor links only their own tutorials; the Convenors (and an Admin with no role) link anything of the unit.
+    att("POST", "/add_course_from_unit",                          "401 401 401 401 403 403 200 403 200 200 403",
+        lambda w: {"course_id": "NEW2", "course_name": "Lab", "batch": "2026", "unit_id": str(w.ids["unit"]),
+                   "tutorial": "LA1-01"}),
+    att("POST", "/add_course_from_unit",                          "401 401 401 401 403 403 403 403 200 200 403",
+        lambda w: {"course_id": "NEW2", "course_name": "Unit", "batch": "2026", "unit_id": str(w.ids["unit"])},
+        note="the whole unit"),
     # --- REST resources (SPEC §4): 401 for auth failures; rows outside your scope are not found --------
     rest("GET", "/api/",                                          "401 401 401 401 200 200 200 200 200 200 200"),
     # The API's documents are public, but a token that is sent must be good.
@@ -422,6 +472,20 @@ MATRIX = [
         lambda w: {"classes": [{"date": "2026-03-02"}]}, fmt="json"),
     rest("GET", "/api/courses/{course}/standing/",                "401 401 401 401 404 404 404 404 200 404 404"),
     rest("GET", "/api/courses/{course}/student/?roll=1",          "401 401 401 401 404 404 404 404 200 404 404"),
+    rest("GET", "/api/courses/{lab_course}/",                     "401 401 401 401 404 404 200 404 200 200 200"),
+    rest("PATCH", "/api/courses/{lab_course}/",                   "401 401 401 401 404 404 403 404 403 403 403",
+        lambda w: {"course_name": "Renamed"}, fmt="json"),
+    rest("POST", "/api/courses/",                                 "401 401 401 401 403 403 201 403 201 201 403",
+        lambda w: {"course_id": "NEW2", "course_name": "Lab", "batch": 2026, "unit": w.ids["unit"], "tutorial": "LA1-01"},
+        fmt="json", note="following a tutorial"),
+    # Sharing a course is its owner's: the convenor owns CS101; LAB1 is badmin's.
+    rest("POST", "/api/courses/{course}/co_teachers/",            "401 401 401 401 404 404 404 404 200 404 404",
+        lambda w: {"user": "ttutor"}, fmt="json"),
+    rest("POST", "/api/courses/{lab_course}/co_teachers/",        "401 401 401 401 404 404 403 404 403 403 403",
+        lambda w: {"user": "ttutor"}, fmt="json"),
+    rest("DELETE", "/api/courses/{course}/co_teachers/{co_teacher}/", "401 401 401 401 404 404 404 404 200 404 404"),
+    # Everyone signed in sees their own attendance (the student: LAB1's), and only their own.
+    rest("GET", "/api/my_attendance",                             "401 401 401 401 200 200 200 200 200 200 200"),
     # --- dashboard (session sign-in; token actors are anonymous there) ----------------------------------
     # route                                                     ano   bad   exp   rev   stu   oTu   tut   oCo   con   adm   oTe
     dash("GET", "/",                                         "login login login login   200   200   200   200   200   200   200"),
@@ -507,6 +571,9 @@ MATRIX = [
     dash("POST", "/courses/{course}/settings/",              "login login login login   404   404   404   404   302   404   404",
         lambda w: {"threshold_minutes": "20", "cutoff": "80"}),
     dash("GET", "/courses/{course}/delete/",                 "login login login login   404   404   404   404   200   404   404"),
+    dash("GET", "/courses/{lab_course}/",                    "login login login login   404   404   200   404   200   200   200"),
+    dash("POST", "/courses/{lab_course}/delete/",            "login login login login   404   404   403   404   403   403   403",
+        lambda w: {}),
     dash("POST", "/courses/{course}/delete/",                "login login login login   404   404   404   404   302   404   404",
         lambda w: {}),
     # Undo is its maker's: anyone else's Undo finds nothing.

@@ -51,8 +51,10 @@ pytestmark = pytest.mark.django_db
 ODD_IDS = ("²", "٣", "99999999999999999999999", "-1", "1e3", "0x10")
 
 # Path captures that are not ids, with a value that routes: the DRF format suffix, the dashboard's upload
-# kind, the admin's app index and its catch-all.
-FIXED_CAPTURES = {"format": "json", "kind": "enrolments", "app_label": "doubtfire", "url": "no-such-page/"}
+# kind, the admin's app index and its catch-all, a course's co-teacher (a username).
+FIXED_CAPTURES = {
+    "format": "json", "kind": "enrolments", "app_label": "doubtfire", "url": "no-such-page/", "user": "sstudent",
+}
 ID_CAPTURES = {"unit_id", "pk", "id", "object_id", "content_type_id", "job_id", "definition_id", "session_pk", "upload",
                "student_pk", "project_id"}
 ID_LIKE = re.compile(r"(?:^|_)id$|^(?:unit|user|project|definition|tutorial|stream|campus|course|batch|page)$")
@@ -344,6 +346,9 @@ def test_every_filter_and_id_query_parameter_answers_odd_values_without_a_500(wo
         "/api/unit_roles/?unit=", "/api/tutorial_streams/?unit=", "/api/courses/?batch=",
         "/api/csv/task_definitions?unit_id=", "/api/users/?page=",
     }
+    # The REST router's slash is optional ("/?"), which the patterns spell without it: compare without.
+    covered = {path.replace("/?", "?") for path in covered}
+    must_cover = {path.replace("/?", "?") for path in must_cover}
     assert must_cover <= covered, must_cover - covered
     findings.assert_clean(at_least=350)
 

@@ -1,6 +1,7 @@
 """Reads of the attendance half, one module per concept: a teacher's courses and the seed's course objects
 (`courses`), the downloadable reports (`reports`), finding one session (`sessions`), one cell and its history
-(`cells`), each student's standing and the plan's progress (`standings`), the order of rolls (`rolls`). The rules that judge a
+(`cells`), each student's standing and the plan's progress (`standings`), the order of rolls (`rolls`), which
+courses a person may use (`visibility`), and where attendance meets the units half (`units`). The rules that judge a
 student (percentage, defaulter) live in `attendance.standing`.
 
 Every function runs a fixed number of queries whatever the number of students and dates.
@@ -33,7 +34,18 @@ from attendance.selectors.standings import (
     StudentStanding,
     course_standings,
     plan_progress,
+    plans_progress,
 )
+from attendance.selectors.units import (
+    LinkChoice,
+    MyCourseAttendance,
+    MySession,
+    link_choices,
+    my_attendance,
+    percent_text,
+    unit_attendance_table,
+)
+from attendance.selectors.visibility import course_for, course_for_pk, courses_visible_to
 from attendance.standing import DEFAULT_CUTOFF, is_defaulter
 
 __all__ = [
@@ -54,10 +66,21 @@ __all__ = [
     "StudentAttendance",
     "StudentStanding",
     "CourseSummary",
+    "LinkChoice",
+    "MyCourseAttendance",
+    "MySession",
     "Fraction",
     "attendance_report",
     "cell_history",
+    "course_for",
+    "course_for_pk",
     "course_of",
+    "courses_visible_to",
+    "link_choices",
+    "my_attendance",
+    "percent_text",
+    "plans_progress",
+    "unit_attendance_table",
     "course_standings",
     "course_summaries",
     "courses_as_objects",

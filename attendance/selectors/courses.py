@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q
 
 from attendance.headings import session_headings
 from attendance.models import Course, CourseStudent, Record, Session, Status
+from attendance.permissions import VIEW_COURSE, course_filter
 from attendance.selectors.rolls import natural_roll_key
 from attendance.standing import DEFAULT_CUTOFF, attendance_percentage, is_defaulter
 
@@ -23,23 +24,26 @@ def course_of(*, owner, course_id: str, batch: int) -> Course | None:
     return Course.objects.filter(owner=owner, course_id=course_id, batch=batch).first()
 
 
-def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
+def courses_as_objects(*, owner=None, course: Course | None = None, courses=None, viewer=None) -> list[dict]:
     """The seed's course objects: {course_id, course_name, batch, dates, students: {roll: {date: bool}}}, plus
     still_connected: {date: [rolls]} when some date's list ended with students connected (no end time was sent;
     their time runs to the file's last event), and statuses: {roll: {date: "Late" | "Excused"}} for the cells
-    that are neither plain Present nor plain Absent (a Late student is `true`, an Excused one `false`). Only
-    then: a course without such dates is exactly the seed's object, which scripts may store and compare.
+    that are neither plain Present nor plain Absent (a Late student is `true`, an Excused one `false`),
+    withdrawn: {roll: {date: bool}} for students who left the unit the course follows (kept apart from
+    `students`), and owner (a username) on a course of someone else's when ``viewer`` is given. Only then: a
+    course without such things is exactly the seed's object, which scripts may store and compare.
 
     A "date" is a session's heading (attendance.headings): the date alone, as in the seed, or the date and
     start time when the date has several sessions.
 
-    For every course of ``owner`` (or just ``course``). Four queries: courses, students, sessions, records.
-    A student enrolled after a date has no entry for that date.
+    For every course of ``owner`` (or just ``course``, or the list ``courses``). Four queries: courses, students,
+    sessions, records. A student enrolled after a date has no entry for that date.
     """
-    courses = [course] if course is not None else list(Course.objects.filter(owner=owner).order_by("course_id", "batch"))
+    if courses is None:
+        courses = [course] if course is not None else list(Course.objects.filter(owner=owner).order_by("course_id", "batch"))
     ids = [c.pk for c in courses]
     students_by_course = defaultdict(list)
-    for student in CourseStudent.objects.filter(course_id__in=ids).values("pk", "course_id", "roll"):
+    for student in CourseStudent.objects.filter(course_id__in=ids).values("pk", "course_id", "roll", "withdrawn"):
         students_by_course[student["course_id"]].append(student)
     sessions_by_course = defaultdict(list)
     for pk, course_pk, date, start in Session.objects.filter(course_id__in=ids).order_by("date", "start_time").values_list(
@@ -70,21 +74,26 @@ def courses_as_objects(*, owner, course: Course | None = None) -> list[dict]:
     objects = []
     for c in courses:
         students = sorted(students_by_course[c.pk], key=lambda s: natural_roll_key(s["roll"]))
+        columns = {
+            s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course.get(c.pk, []) if date in marks[s["pk"]]}
+            for s in students
+        }
         course_object = {
             "course_id": c.course_id,
             "course_name": c.course_name,
             "batch": c.batch,
             "dates": dates_by_course.get(c.pk, []),
-            "students": {
-                s["roll"]: {date: marks[s["pk"]][date] for date in dates_by_course.get(c.pk, []) if date in marks[s["pk"]]}
-                for s in students
-            },
+            "students": {s["roll"]: columns[s["roll"]] for s in students if not s["withdrawn"]},
         }
         if c.pk in still_by_course:
             course_object["still_connected"] = dict(still_by_course[c.pk])
         statuses = {s["roll"]: dict(sorted(refined[s["pk"]].items())) for s in students if s["pk"] in refined}
         if statuses:
             course_object["statuses"] = statuses
+        if any(s["withdrawn"] for s in students):
+            course_object["withdrawn"] = {s["roll"]: columns[s["roll"]] for s in students if s["withdrawn"]}
+        if viewer is not None and c.owner_id != viewer.pk:
+            course_object["owner"] = c.owner.username
         objects.append(course_object)
     return objects
 
@@ -109,16 +118,18 @@ class CourseSummary:
         return None if percentage is None else round(float(percentage), 1)
 
 
-def course_summaries(*, owner, cutoff: Fraction = DEFAULT_CUTOFF) -> list[CourseSummary]:
-    """One summary per course of ``owner`` (by course id, batch): students, dates recorded, marks present,
-    excused and recorded, latest date, and how many students are defaulters under ``cutoff`` (`is_defaulter`).
+def course_summaries(*, owner=None, viewer=None, cutoff: Fraction = DEFAULT_CUTOFF) -> list[CourseSummary]:
+    """One summary per course of ``owner``, or per course ``viewer`` may view (by course id, batch): students,
+    dates recorded, marks present, excused and recorded, latest date, and how many students are defaulters
+    under ``cutoff`` (`is_defaulter`). Withdrawn students are not counted.
 
-    Two queries whatever the number of courses, students and dates: the courses with their session count
-    and latest date, then one row per student with their recorded, present and excused counts (counted in SQL).
+    Two queries whatever the number of courses, students and dates (two more for a ``viewer``'s unit roles):
+    the courses with their session count and latest date, then one row per student with their recorded,
+    present and excused counts (counted in SQL).
     """
+    chosen = Course.objects.filter(owner=owner) if viewer is None else Course.objects.filter(course_filter(viewer, VIEW_COURSE))
     courses = list(
-        Course.objects.filter(owner=owner)
-        .annotate(date_count=Count("sessions"), latest=Max("sessions__date"))
+        chosen.select_related("owner").annotate(date_count=Count("sessions"), latest=Max("sessions__date"))
         .order_by("course_id", "batch")
     )
     students = defaultdict(int)
@@ -127,7 +138,7 @@ def course_summaries(*, owner, cutoff: Fraction = DEFAULT_CUTOFF) -> list[Course
     excused = defaultdict(int)
     defaulters = defaultdict(int)
     for course_id, student_recorded, student_present, student_excused in (
-        CourseStudent.objects.filter(course__owner=owner)
+        CourseStudent.objects.filter(course__in=[course.pk for course in courses], withdrawn=False)
         .values("pk")
         .annotate(
             recorded=Count("records"),

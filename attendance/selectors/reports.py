@@ -89,6 +89,7 @@ def attendance_report(
     as_of: datetime.date | None = None,
     date: datetime.date | None = None,
     start_time: datetime.time | None = None,
+    include_withdrawn: bool = False,
 ) -> AttendanceReport:
     """The complete report (module docstring), or only the students of ``kind``: DEFAULTERS (percentage below
     ``cutoff``; exactly the cutoff is not one) or AT_RISK (cannot reach the cutoff, or need more than half of
@@ -96,6 +97,7 @@ def attendance_report(
 
     With ``date`` (and ``start_time`` when the date has several sessions) only that session's column is
     shown (AttendanceError when there is no such session). Planned classes count from ``as_of`` (today).
+    Withdrawn students (who left the unit the course follows) are left out unless ``include_withdrawn``.
     Five queries at most whatever the number of students and sessions: sessions, students, records, and the
     plan's two; one more to find the ``date``'s session.
     """
@@ -107,9 +109,10 @@ def attendance_report(
         for (pk, day, start), heading in zip(sessions, session_headings((day, start) for _, day, start in sessions))
         if chosen is None or pk == chosen
     ]
-    students = sorted(
-        CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1])
-    )
+    listed = CourseStudent.objects.filter(course=course)
+    if not include_withdrawn:  # students who left the unit the course follows keep their records, out of sight
+        listed = listed.filter(withdrawn=False)
+    students = sorted(listed.values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1]))
     # Each student's status in every session (None: not on the roster then), from one pass over the records.
     # still_connected is read as an integer: SQLite's boolean converter, run on every row, was a fifth of a
     # large report's time (PostgreSQL casts it in SQL just the same).

@@ -34,17 +34,36 @@ class PlanProgress:
 def plan_progress(*, course: Course, as_of: datetime.date | None = None) -> PlanProgress | None:
     """How much of the course's plan is left on ``as_of`` (today by default); None when it plans nothing.
     Two queries: planned classes by date, recorded sessions by date."""
+    return plans_progress(course_ids=[course.pk], as_of=as_of).get(course.pk)
+
+
+def plans_progress(*, course_ids, as_of: datetime.date | None = None) -> dict[int, PlanProgress]:
+    """`plan_progress` of each of ``course_ids`` that plans classes, by course id. Two queries whatever the
+    number of courses."""
     as_of = as_of or timezone.localdate()
-    planned = Counter(PlannedClass.objects.filter(course=course).values_list("date", flat=True))
+    planned: dict[int, Counter] = defaultdict(Counter)
+    for course_id, date in PlannedClass.objects.filter(course_id__in=list(course_ids)).values_list("course_id", "date"):
+        planned[course_id][date] += 1
     if not planned:
-        return None
-    held = dict(
-        Session.objects.filter(course=course, date__in=list(planned)).order_by().values("date").annotate(n=Count("pk"))
-        .values_list("date", "n")
-    )
-    remaining = sum(max(0, count - held.get(date, 0)) for date, count in planned.items() if date >= as_of)
-    unrecorded = sorted(date for date, count in planned.items() if date < as_of and count > held.get(date, 0))
-    return PlanProgress(planned=sum(planned.values()), remaining=remaining, unrecorded=unrecorded)
+        return {}
+    held = {
+        (course_id, date): number
+        for course_id, date, number in Session.objects.filter(
+            course_id__in=list(planned), date__in={date for dates in planned.values() for date in dates}
+        )
+        .order_by()
+        .values("course_id", "date")
+        .annotate(n=Count("pk"))
+        .values_list("course_id", "date", "n")
+    }
+    progress = {}
+    for course_id, dates in planned.items():
+        remaining = sum(max(0, count - held.get((course_id, date), 0)) for date, count in dates.items() if date >= as_of)
+        unrecorded = sorted(
+            date for date, count in dates.items() if date < as_of and count > held.get((course_id, date), 0)
+        )
+        progress[course_id] = PlanProgress(planned=sum(dates.values()), remaining=remaining, unrecorded=unrecorded)
+    return progress
 
 
 @dataclass(frozen=True)
@@ -104,10 +123,13 @@ def standing_of(counts: Counter, *, remaining: int | None, cutoff: Fraction) -> 
 def course_standings(
     *, course: Course, cutoff: Fraction = DEFAULT_CUTOFF, as_of: datetime.date | None = None
 ) -> CourseStandings:
-    """Every student's standing. Four queries whatever the number of students and sessions: students, their
+    """Every student's standing (withdrawn students left out). Four queries whatever the number of students and sessions: students, their
     records counted by status (in SQL), and the plan's two (`plan_progress`)."""
     as_of = as_of or timezone.localdate()
-    students = sorted(CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1]))
+    students = sorted(
+        CourseStudent.objects.filter(course=course, withdrawn=False).values_list("pk", "roll", "name"),
+        key=lambda s: natural_roll_key(s[1]),
+    )
     counts: dict[int, Counter] = defaultdict(Counter)
     for student_id, status, number in (
         Record.objects.filter(session__course=course).order_by().values("student_id", "status").annotate(number=Count("pk"))

@@ -1,5 +1,5 @@
-"""Every write of the attendance half, one module per concept: courses and rosters (`courses`), teachers'
-accounts (`teachers`), recording sessions from reports (`uploads`), sessions already recorded (`sessions`),
+"""Every write of the attendance half, one module per concept: courses and rosters (`courses`), courses that
+follow a unit (`rosters`), sharing a course (`sharing`), teachers' accounts (`teachers`), recording sessions from reports (`uploads`), sessions already recorded (`sessions`),
 correcting a cell by hand (`corrections`), planned classes (`planning`), reading teachers' files (`reading`).
 
 Services are keyword-only, run in one transaction, and raise `AttendanceError` (a sentence for the
@@ -25,6 +25,16 @@ from attendance.services.planning import (
     remove_planned_classes,
 )
 from attendance.services.reading import read_roster, reader_limits
+from attendance.services.rosters import (
+    CourseLinkRefused,
+    RosterSync,
+    create_course_from_unit,
+    roster_details,
+    sync_rosters_for_projects,
+    sync_rosters_for_users,
+    sync_unit_rosters,
+)
+from attendance.services.sharing import add_co_teacher, find_teacher, remove_co_teacher
 from attendance.services.sessions import delete_date
 from attendance.services.teachers import sign_up_teacher
 from attendance.services.uploads import (
@@ -40,29 +50,39 @@ from attendance.services.uploads import (
 __all__ = [
     "REMARK_LIMIT",
     "AttendanceError",
+    "CourseLinkRefused",
     "CorrectionMet",
     "PlanChanges",
     "PlannedRecord",
     "PlannedSession",
     "RosterChanges",
+    "RosterSync",
     "StillConnected",
     "UnknownParticipants",
     "UploadOptions",
     "UploadResult",
+    "add_co_teacher",
     "add_students",
     "correct_attendance",
     "create_course",
+    "create_course_from_unit",
     "delete_course",
     "delete_date",
+    "find_teacher",
     "generated_classes",
     "parse_status",
     "plan_classes",
     "read_planned_classes",
     "read_roster",
     "reader_limits",
+    "roster_details",
     "record_attendance",
+    "remove_co_teacher",
     "remove_planned_classes",
     "remove_student",
     "sign_up_teacher",
+    "sync_rosters_for_projects",
+    "sync_rosters_for_users",
+    "sync_unit_rosters",
     "update_course",
 ]

@@ -17,20 +17,25 @@ def create_course(
     """Create a course of ``owner`` with its roster (and late allowance, see `update_course`). Three queries
     (exists check, course, students)."""
     with transaction.atomic():
-        if Course.objects.filter(owner=owner, course_id=course_id, batch=batch).exists():
-            raise AttendanceError(f"You already have a course {course_id} for batch {batch}.")
-        try:
-            with transaction.atomic():
-                course = Course.objects.create(
-                    owner=owner, course_id=course_id, course_name=course_name, batch=batch,
-                    late_allowance_minutes=late_allowance_minutes,
-                )
-        except IntegrityError:
-            raise AttendanceError(f"You already have a course {course_id} for batch {batch}.") from None
+        course = new_course(
+            owner=owner, course_id=course_id, course_name=course_name, batch=batch,
+            late_allowance_minutes=late_allowance_minutes,
+        )
         CourseStudent.objects.bulk_create(
-            CourseStudent(course=course, roll=entry.roll, name=entry.name) for entry in roster
+            CourseStudent(course=course, roll=entry.roll, name=entry.name, email=entry.email) for entry in roster
         )
     return course
+
+
+def new_course(*, owner, course_id: str, batch: int, **fields) -> Course:
+    """The course row, unique per owner. Two queries; call inside a transaction."""
+    if Course.objects.filter(owner=owner, course_id=course_id, batch=batch).exists():
+        raise AttendanceError(f"You already have a course {course_id} for batch {batch}.")
+    try:
+        with transaction.atomic():
+            return Course.objects.create(owner=owner, course_id=course_id, batch=batch, **fields)
+    except IntegrityError:
+        raise AttendanceError(f"You already have a course {course_id} for batch {batch}.") from None
 
 
 # "Leave as it is", where None is a value (a late allowance of None turns Late off).
@@ -69,6 +74,16 @@ def delete_course(*, course: Course) -> None:
         course.delete()
 
 
+def refuse_hand_edits(course: Course) -> None:
+    """A roster that follows a unit changes with the unit's enrolments only: a hand edit would be undone by the
+    next enrolment upload, and a removal would delete history that withdrawal keeps."""
+    if course.follows_unit:
+        raise AttendanceError(
+            f"The roster of {course} follows unit {course.unit.code}: enrol or withdraw students in the unit "
+            "(enrolment CSV, dashboard or admin) and the roster follows."
+        )
+
+
 @dataclass
 class RosterChanges:
     added: list[str] = field(default_factory=list)
@@ -81,6 +96,7 @@ def add_students(*, course: Course, roster: list[RosterEntry]) -> RosterChanges:
 
     Students added after some dates have no record for those dates: reports show them blank, not absent.
     """
+    refuse_hand_edits(course)
     changes = RosterChanges()
     with transaction.atomic():
         existing = {student.roll: student for student in course.students.select_for_update()}
@@ -88,21 +104,23 @@ def add_students(*, course: Course, roster: list[RosterEntry]) -> RosterChanges:
         for entry in roster:
             student = existing.get(entry.roll)
             if student is None:
-                new.append(CourseStudent(course=course, roll=entry.roll, name=entry.name))
+                new.append(CourseStudent(course=course, roll=entry.roll, name=entry.name, email=entry.email))
                 changes.added.append(entry.roll)
-            elif student.name != entry.name:
+            elif student.name != entry.name or (entry.email and student.email != entry.email):
                 student.name = entry.name
+                student.email = entry.email or student.email
                 renamed.append(student)
                 changes.renamed.append(entry.roll)
             else:
                 changes.unchanged.append(entry.roll)
         CourseStudent.objects.bulk_create(new)
-        CourseStudent.objects.bulk_update(renamed, ["name"])
+        CourseStudent.objects.bulk_update(renamed, ["name", "email"])
     return changes
 
 
 def remove_student(*, course: Course, roll: str) -> None:
     """Unenrol one roll, deleting their records."""
+    refuse_hand_edits(course)
     with transaction.atomic():
         deleted, _ = CourseStudent.objects.filter(course=course, roll=roll).delete()
     if not deleted:

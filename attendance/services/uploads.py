@@ -80,6 +80,7 @@ class PlannedSession:
     records: dict[str, PlannedRecord]  # by roll
     # The file's last event, when someone still connected was counted to it (no end_time was sent).
     counted_to: datetime.datetime | None = None
+    matched: list[dict] = field(default_factory=list)  # how each participant was matched (`_how_matched`)
 
     @property
     def date(self) -> datetime.date:
@@ -123,6 +124,7 @@ class RecordedSession:
     counts: dict[str, int]  # the seed's summary: present (Present or Late), absent, flagged, still connected
     statuses: dict[str, int] = field(default_factory=dict)  # students by status: present, late, excused, absent
     still_connected: StillConnected | None = None
+    matched: list[dict] = field(default_factory=list)  # how each participant of its report was matched
 
 
 @dataclass
@@ -171,6 +173,11 @@ class UploadResult:
         return {session.heading: session.still_connected for session in self.sessions if session.still_connected}
 
     @property
+    def matched(self) -> dict[str, list[dict]]:
+        """By session heading: each participant of the report, the roll matched and by which rule."""
+        return {session.heading: session.matched for session in self.sessions}
+
+    @property
     def message(self) -> str:
         recorded = ", ".join(session.heading for session in self.sessions)
         replaced = [session.heading for session in self.sessions if session.replaced]
@@ -212,6 +219,7 @@ class UploadResult:
                 for heading, still in self.still_connected.items()
             },
             "corrections": {"kept": self.corrections_kept, "overwritten": self.corrections_overwritten},
+            "matched": self.matched,
             "sessions": [
                 {
                     "date": f"{session.date:%Y-%m-%d}",
@@ -226,7 +234,33 @@ class UploadResult:
         }
 
 
-def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions) -> PlannedSession:
+def _how_matched(matches, withdrawn: frozenset[str], unknown: list) -> list[dict]:
+    """Each participant of a report, in the file's order, with the roll it was matched to and by which rule
+    (attendance.matching.RULES), or roll and rule null when it matched nobody (left out with unknown=ignore,
+    or a host). A match to a withdrawn student says so: nothing is recorded for them."""
+    entries = []
+    for participant, roll, rule in matches.matched:
+        entry = {"participant": participant.key, "email": participant.email, "roll": roll, "matched_by": rule}
+        if roll in withdrawn:
+            entry["withdrawn"] = True
+        entries.append((participant.first_row, entry))
+    for participant in matches.unknown:
+        entry = {"participant": participant.key, "email": participant.email, "roll": None, "matched_by": None}
+        if participant.is_host:
+            entry["host"] = True
+        entries.append((participant.first_row, entry))
+    return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
+
+
+def _plan(
+    name: str,
+    data: bytes,
+    roster: dict[str, str],
+    options: UploadOptions,
+    *,
+    emails: dict[str, str] | None = None,
+    withdrawn: frozenset[str] = frozenset(),
+) -> PlannedSession:
     try:
         report = parse_report(
             data,
@@ -256,7 +290,7 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
                 f"end_time is on {end_time:%Y-%m-%d} but {name} is dated {report.date:%Y-%m-%d}."
             )
 
-    matches = match_participants(roster, list(report.participants.values()))
+    matches = match_participants(roster, list(report.participants.values()), emails=emails)
     if matches.ambiguous:
         described = "; ".join(f"'{p.key}' (row {p.first_row}) could be roll {', '.join(r)}" for p, r in matches.ambiguous)
         raise AttendanceError(f"{name}: some participants match more than one student: {described}.")
@@ -279,6 +313,8 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
     records = {}
     counted_to = None
     for roll in roster:
+        if roll in withdrawn:  # matched (so not unknown), but no longer on the roster: nothing recorded
+            continue
         participants = matches.by_roll.get(roll, [])
         flagged = roll in flags
         if report.format == GOOGLE_FORM:
@@ -305,7 +341,10 @@ def _plan(name: str, data: bytes, roster: dict[str, str], options: UploadOptions
         records[roll] = PlannedRecord(
             seconds >= options.threshold_seconds and not flagged, seconds, flagged, still_connected, joined_at
         )
-    return PlannedSession(file_name=name, report=report, end_time=end_time, records=records, counted_to=counted_to)
+    return PlannedSession(
+        file_name=name, report=report, end_time=end_time, records=records, counted_to=counted_to,
+        matched=_how_matched(matches, withdrawn, unknown),
+    )
 
 
 def record_attendance(
@@ -323,16 +362,28 @@ def record_attendance(
     """
     if not files:
         raise AttendanceError("No file was uploaded: send one or more reports as the multipart field 'file'.")
-    roster = dict(CourseStudent.objects.filter(course=course).values_list("roll", "name"))
-    if not roster:
+    listed = CourseStudent.objects.filter(course=course).values_list("roll", "name", "email", "withdrawn")
+    roster, emails, withdrawn = {}, {}, set()
+    for roll, name, email, has_left in listed:
+        roster[roll] = name
+        if email:
+            emails[roll] = email
+        if has_left:
+            withdrawn.add(roll)
+    if len(withdrawn) == len(roster):
+        if course.follows_unit:
+            raise AttendanceError(
+                f"{course} has no students: its roster follows unit {course.unit.code}, where none is enrolled."
+            )
         raise AttendanceError(f"{course} has no students; add them with /add_students first.")
-    unknown_flags = [roll for roll in options.flags if roll not in roster]
+    withdrawn = frozenset(withdrawn)
+    unknown_flags = [roll for roll in options.flags if roll not in roster or roll in withdrawn]
     if unknown_flags:
         raise AttendanceError(f"These flagged rolls are not enrolled in {course}: {', '.join(unknown_flags)}.")
 
     plans = []
     for name, data in files:
-        plans.append(_plan(name, data, roster, options))
+        plans.append(_plan(name, data, roster, options, emails=emails, withdrawn=withdrawn))
         if progress is not None:
             progress("checking", len(plans), len(files))
 
@@ -378,6 +429,7 @@ def record_attendance(
                 },
                 statuses=statuses[session.pk],
                 still_connected=StillConnected(rolls, plan.counted_to) if rolls else None,
+                matched=plan.matched,
             )
         )
     recorded.sort(key=lambda session: (session.date, session.start_time))

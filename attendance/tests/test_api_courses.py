@@ -41,12 +41,22 @@ def test_create_list_update_delete(api, teacher):
 
 
 def test_list_query_count_does_not_grow(api, teacher, django_assert_max_num_queries):
-    for n in range(5):
-        course = services.create_course(owner=teacher, course_id=f"C{n}", course_name="C", batch=2026, roster=[])
-        services.add_students(course=course, roster=services.read_roster(name="r", data=b"Roll Number,Name\n1,A\n2,B\n"))
-    # token lookup, count, courses, students, sessions (+ token purge/touch slack)
-    with django_assert_max_num_queries(7):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def make(first, count):
+        for n in range(first, first + count):
+            course = services.create_course(owner=teacher, course_id=f"C{n}", course_name="C", batch=2026, roster=[])
+            services.add_students(course=course, roster=services.read_roster(name="r", data=b"Roll Number,Name\n1,A\n2,B\n"))
+
+    make(0, 1)
+    with CaptureQueriesContext(connection) as one:
+        assert len(api.get("/api/courses/").json()["results"]) == 1
+    make(1, 4)
+    # token lookup, the caller's unit roles (2), count, courses, students, sessions, co-teachers (+ token slack)
+    with django_assert_max_num_queries(10) as five:
         assert len(api.get("/api/courses/").json()["results"]) == 5
+    assert len(five) == len(one)
 
 
 def test_browsable_for_a_signed_in_teacher(teacher):

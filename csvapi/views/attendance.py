@@ -1,9 +1,11 @@
 """The attendance tracker's routes (seed `attendance-api.md`, SPEC §3) and the courses REST resource.
 
-Views only read parameters, find the caller's course and call one service or selector. Scripts send their
-token as the `token` field (or `Authorization: Token ...`), which DRF treats as CSRF-exempt; a browser
-session still goes through DRF's CSRF check. Errors are `{"error": "<sentence>"}`: 400 bad input, 401 no or
-bad token, 404 a course that is not the caller's (whether or not another teacher has one by that name).
+Views only read parameters, find the course through `attendance.selectors.course_for` (who may do what:
+`attendance.permissions`) and call one service or selector. Scripts send their token as the `token` field (or
+`Authorization: Token ...`), which DRF treats as CSRF-exempt; a browser session still goes through DRF's CSRF
+check. Errors are `{"error": "<sentence>"}`: 400 bad input (or two courses shared with the caller under one id
+and batch and no `owner` to choose), 401 no or bad token, 403 a course the caller sees but may not change so,
+404 a course the caller does not see (whether or not another teacher has one by that name).
 """
 
 from __future__ import annotations
@@ -16,10 +18,17 @@ from fractions import Fraction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import include, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -27,19 +36,22 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from attendance import selectors, services
+from attendance import permissions, selectors, services
 from attendance.formats import DATE_ORDERS, DAY_FIRST, MONTH_FIRST, TimestampError
 from attendance.formats.timestamps import parse_timestamp
 from attendance.headings import session_headings
 from attendance.models import Course
 from attendance.standing import parse_cutoff
+from attendance.permissions import MANAGE_COURSE, UPLOAD_ATTENDANCE, VIEW_COURSE
 from csvapi.authentication import BearerTokenAuthentication, FormTokenAuthentication, HeaderTokenAuthentication
 from csvapi.jobs import job_requested, start_job_response
 from csvapi.downloads import offer_as_download
 from csvapi.lookups import StrictIds
+from csvapi.serializers import IdRelatedField
 from csvapi.uploads import uploaded_file, uploaded_files
 from csvapi.views.attendance_courses import CourseCellsMixin, CoursePlanMixin, CourseStandingMixin
 from doubtfire.ids import parse_id
+from doubtfire.models import Tutorial, TutorialStream, Unit
 from doubtfire.services import issue_auth_token
 from spreadsheets import csv_chunks, xlsx_bytes
 
@@ -96,17 +108,29 @@ def _flag(request, name: str) -> bool:
     return (_value(request, name) or "").lower() in {"1", "true", "yes", "on"}
 
 
-def _owned_course(request, course_id: str, batch: int) -> Course:
-    course = selectors.course_of(owner=request.user, course_id=course_id, batch=batch)
-    if course is None:
-        raise NotFound(f"You have no course {course_id} for batch {batch}.")
-    return course
+def _refused(error: permissions.CourseRefused) -> APIException:
+    if error.status == 404:
+        return NotFound(error.message)
+    if error.status == 403:
+        return PermissionDenied(error.message)
+    return BadRequest(error.message)
 
 
-def _course_from_fields(request) -> Course:
+def _course(request, course_id: str, batch: int, action: str) -> Course:
+    """The course the caller means (their own first; `owner` picks among courses shared with them), checked for
+    ``action``: 404 when they do not see it, 403 when they see it but may not do ``action``."""
+    try:
+        return selectors.course_for(
+            request.user, course_id=course_id, batch=batch, action=action, owner=_value(request, "owner") or None
+        )
+    except permissions.CourseRefused as error:
+        raise _refused(error) from None
+
+
+def _course_from_fields(request, action: str) -> Course:
     course_id = _course_id(_required(request, "course_id"))
     batch = _batch(_required(request, "batch"))
-    return _owned_course(request, course_id, batch)
+    return _course(request, course_id, batch, action)
 
 
 def _date(value: str, order: str = DAY_FIRST) -> datetime.date:
@@ -141,8 +165,8 @@ def _service(call, *args, **kwargs):
         raise BadRequest(error.message) from None
 
 
-def _course_object(course: Course) -> dict:
-    return selectors.courses_as_objects(owner=course.owner, course=course)[0]
+def _course_object(course: Course, viewer=None) -> dict:
+    return selectors.courses_as_objects(course=course, viewer=viewer)[0]
 
 
 # --- What /api/docs/ shows ------------------------------------------------------------------------------
@@ -160,8 +184,8 @@ def _auth_fields() -> dict:
     }
 
 
-def _course_key_fields() -> dict:
-    return {
+def _course_key_fields(*, owner: bool = True) -> dict:
+    fields = {
         "course_id": serializers.CharField(
             max_length=64, help_text="Course ID, such as CS402 (no quotes, backslashes or control characters)."
         ),
@@ -169,6 +193,17 @@ def _course_key_fields() -> dict:
             min_value=0, max_value=9999, help_text="Batch: the year, four digits, such as 2021."
         ),
     }
+    if owner:
+        fields["owner"] = _owner_field()
+    return fields
+
+
+def _owner_field() -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        help_text="Only for a course someone shared with you when two such courses have this id and batch: the "
+        "owner's username or e-mail. Your own course is chosen without it.",
+    )
 
 
 def _roster_file() -> serializers.FileField:
@@ -204,6 +239,16 @@ class CourseObjectSerializer(serializers.Serializer):
         "A Late student is true in students, an Excused one false; Excused sessions leave the percentage's denominator.",
     )
 
+    withdrawn = serializers.DictField(
+        required=False,
+        child=serializers.DictField(child=serializers.BooleanField()),
+        help_text="Only when some student has left the unit the course follows: roll number -> {date -> present}, "
+        "their history, kept apart from `students` and left out of percentages and reports.",
+    )
+    owner = serializers.CharField(
+        required=False, help_text="Only on a course someone shared with you: the owner's username."
+    )
+
 
 class CorrectionMetSerializer(serializers.Serializer):
     roll = serializers.CharField()
@@ -216,6 +261,10 @@ ErrorSerializer = inline_serializer("AttendanceError", {"error": serializers.Cha
 BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="A field is missing or invalid, or the service refused it.")
 NO_TOKEN = OpenApiResponse(ErrorSerializer, description="No token, or a token that is wrong or expired.")
 NOT_YOURS = OpenApiResponse(ErrorSerializer, description="You have no course with this course_id and batch.")
+REFUSED = OpenApiResponse(
+    ErrorSerializer,
+    description="A course you see but may not change so: only its owner renames, deletes or shares it.",
+)
 TOO_LARGE = OpenApiResponse(ErrorSerializer, description="The upload is larger than the server accepts.")
 MessageSerializer = inline_serializer("AttendanceMessage", {"message": serializers.CharField()})
 CourseChangedSerializer = inline_serializer(
@@ -275,7 +324,7 @@ class AddCourseView(AttendanceView):
             "multipart/form-data": inline_serializer(
                 "AttendanceAddCourse",
                 {
-                    **_course_key_fields(),
+                    **_course_key_fields(owner=False),
                     "course_name": serializers.CharField(max_length=200),
                     "file": _roster_file(),
                     **_auth_fields(),
@@ -312,10 +361,10 @@ class DeleteCourseView(AttendanceView):
     @extend_schema(
         summary="Delete a course with its roster and all its attendance",
         request=inline_serializer("AttendanceDeleteCourse", {**_course_key_fields(), **_auth_fields()}),
-        responses={200: MessageSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 404: NOT_YOURS},
+        responses={200: MessageSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 403: REFUSED, 404: NOT_YOURS},
     )
     def post(self, request):
-        course = _course_from_fields(request)
+        course = _course_from_fields(request, MANAGE_COURSE)
         name = str(course)
         services.delete_course(course=course)
         return Response({"message": f"Deleted {name} with its roster and all its attendance."})
@@ -463,7 +512,7 @@ class UploadAttendanceView(AttendanceView):
         batch = _batch(_required(request, "batch"))
         options = self._options(request)
         files = uploaded_files(request)
-        course = _owned_course(request, course_id, batch)
+        course = _course(request, course_id, batch, UPLOAD_ATTENDANCE)
         if job_requested(request):  # many reports: `Prefer: respond-async` or ?async=1 gives 202 and a job
             return start_job_response(
                 request, kind="upload_attendance", answer_status=status.HTTP_202_ACCEPTED,
@@ -589,6 +638,7 @@ class DownloadAttendanceView(AttendanceView):
                 "as_of": serializers.DateField(
                     required=False, help_text="The day planned classes count from (YYYY-MM-DD). Default: today."
                 ),
+                "owner": _owner_field(),
                 **_auth_fields(),
             },
         ),
@@ -617,7 +667,7 @@ class DownloadAttendanceView(AttendanceView):
         roll = _value(request, "roll")
         if kind == "student" and not roll:
             raise BadRequest("The field 'roll' is required for the student report (report_type 3).")
-        course = _owned_course(request, course_id, batch)
+        course = _course(request, course_id, batch, VIEW_COURSE)
         if kind == "student":
             return self._student(course, roll, report_format, cutoff=cutoff, as_of=as_of)
         report = _service(
@@ -658,7 +708,9 @@ class DownloadAttendanceView(AttendanceView):
 
 class AllCoursesView(AttendanceView):
     @extend_schema(
-        summary="List your courses with their attendance",
+        summary="List your courses, and those shared with you, with their attendance",
+        description="Courses shared with you (as a co-teacher, the unit's Convenor or the tutorial's tutor) carry "
+        "`owner`; your own are exactly the seed's objects.",
         request=inline_serializer("AttendanceAllCourses", _auth_fields()),
         responses={
             200: inline_serializer("AttendanceCourses", {"courses": CourseObjectSerializer(many=True)}),
@@ -666,7 +718,8 @@ class AllCoursesView(AttendanceView):
         },
     )
     def post(self, request):
-        return Response({"courses": selectors.courses_as_objects(owner=request.user)})
+        courses = list(selectors.courses_visible_to(request.user))
+        return Response({"courses": selectors.courses_as_objects(courses=courses, viewer=request.user)})
 
     get = post
 
@@ -699,7 +752,7 @@ class AddStudentsView(AttendanceView):
         },
     )
     def post(self, request):
-        course = _course_from_fields(request)
+        course = _course_from_fields(request, UPLOAD_ATTENDANCE)
         upload = uploaded_file(request)
         roster = _service(services.read_roster, name=upload.name, data=upload.data)
         changes = services.add_students(course=course, roster=roster)
@@ -709,7 +762,7 @@ class AddStudentsView(AttendanceView):
                 f"{len(changes.unchanged)} unchanged.",
                 "added": changes.added,
                 "renamed": changes.renamed,
-                "course": _course_object(course),
+                "course": _course_object(course, request.user),
             }
         )
 
@@ -728,10 +781,10 @@ class RemoveStudentView(AttendanceView):
         responses={200: CourseChangedSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 404: NOT_YOURS},
     )
     def post(self, request):
-        course = _course_from_fields(request)
+        course = _course_from_fields(request, UPLOAD_ATTENDANCE)
         roll = _required(request, "roll")
         _service(services.remove_student, course=course, roll=roll)
-        return Response({"message": f"Removed roll {roll} and their attendance from {course}.", "course": _course_object(course)})
+        return Response({"message": f"Removed roll {roll} and their attendance from {course}.", "course": _course_object(course, request.user)})
 
 
 class DeleteDateView(AttendanceView):
@@ -749,24 +802,215 @@ class DeleteDateView(AttendanceView):
         responses={200: CourseChangedSerializer, 400: BAD_REQUEST, 401: NO_TOKEN, 404: NOT_YOURS},
     )
     def post(self, request):
-        course = _course_from_fields(request)
+        course = _course_from_fields(request, UPLOAD_ATTENDANCE)
         date = _date(_required(request, "date"))
         start_time = _start_time(_value(request, "start_time"))
         _service(services.delete_date, course=course, date=date, start_time=start_time)
         at = f" at {start_time:%H:%M}" if start_time else ""
-        return Response({"message": f"Deleted the attendance of {date:%Y-%m-%d}{at} from {course}.", "course": _course_object(course)})
+        return Response({"message": f"Deleted the attendance of {date:%Y-%m-%d}{at} from {course}.", "course": _course_object(course, request.user)})
+
+# --- Courses that follow a unit ------------------------------------------------------------------------
+
+
+def _checked_course_id(value: str) -> str:
+    try:
+        return _course_id(value.strip())
+    except BadRequest as error:
+        raise serializers.ValidationError(str(error.detail)) from None
+
+
+class UnitCourseSerializer(serializers.Serializer):
+    """`POST /add_course_from_unit`: what it reads, validated here and documented from here."""
+
+    course_id = serializers.CharField(
+        max_length=64, help_text="Course ID, such as CS402 (no quotes, backslashes or control characters)."
+    )
+    course_name = serializers.CharField(max_length=200)
+    batch = serializers.IntegerField(min_value=1000, max_value=9999, help_text="Batch: the year, such as 2026.")
+    unit_id = serializers.CharField(help_text="The unit's id (as in /api/units/).")
+    stream = serializers.CharField(
+        required=False, allow_blank=True, help_text="A tutorial stream's abbreviation: the course follows that stream."
+    )
+    tutorial = serializers.CharField(
+        required=False, allow_blank=True, help_text="A tutorial's abbreviation: the course follows that tutorial."
+    )
+    token = serializers.CharField(required=False, help_text="The token from /api_signup or /api/auth.")
+    api = serializers.CharField(required=False, help_text='"1" for API usage.')
+
+    def validate_course_id(self, value):
+        return _checked_course_id(value)
+
+    def validate(self, attrs):
+        pk = parse_id(attrs["unit_id"].strip())
+        unit = Unit.objects.filter(pk=pk).first() if pk is not None else None
+        if unit is None:
+            raise NotFound(f"There is no unit with the id '{attrs['unit_id'].strip()}'.")
+        attrs["unit"] = unit
+        attrs["stream"] = _in_unit(TutorialStream, unit, "stream", attrs.get("stream"))
+        attrs["tutorial"] = _in_unit(Tutorial, unit, "tutorial", attrs.get("tutorial"))
+        return attrs
+
+
+def _in_unit(model, unit, field_name: str, abbreviation: str | None):
+    """The stream or tutorial of ``unit`` named by ``abbreviation`` (None for blank), or a 400 naming the field."""
+    if not abbreviation or not abbreviation.strip():
+        return None
+    found = model.objects.filter(unit=unit, abbreviation__iexact=abbreviation.strip()).first()
+    if found is None:
+        kind = "tutorial stream" if field_name == "stream" else "tutorial"
+        raise serializers.ValidationError({field_name: f"{unit.code} has no {kind} '{abbreviation.strip()}'."})
+    return found
+
+
+def _linked(call, **kwargs) -> Course:
+    """Run a service that links a course to a unit: its refusal is a 403, any other problem a 400."""
+    try:
+        return call(**kwargs)
+    except services.CourseLinkRefused as error:
+        raise PermissionDenied(error.message) from None
+    except services.AttendanceError as error:
+        raise BadRequest(error.message) from None
+
+
+class AddCourseFromUnitView(AttendanceView):
+    @extend_schema(
+        summary="Add a course whose roster is a unit's students (the whole unit, one stream or one tutorial)",
+        description="The roster follows the unit from now on: students enrolled later are added, those who withdraw "
+        "or move to another tutorial are marked withdrawn (their history stays). Roll: the student ID, else the "
+        "username. The unit's Convenors may link the unit, a stream or a tutorial; a tutor, only their own tutorials.",
+        request=UnitCourseSerializer,
+        responses={
+            200: inline_serializer("AttendanceUnitCourseAdded", {"course": CourseObjectSerializer()}),
+            400: BAD_REQUEST,
+            401: NO_TOKEN,
+            403: OpenApiResponse(ErrorSerializer, description="You may not link a course to this unit, stream or tutorial."),
+            404: OpenApiResponse(ErrorSerializer, description="There is no unit with this id."),
+        },
+    )
+    def post(self, request):
+        form = UnitCourseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        course = _linked(
+            services.create_course_from_unit,
+            owner=request.user,
+            course_id=data["course_id"],
+            course_name=data["course_name"].strip(),
+            batch=data["batch"],
+            unit=data["unit"],
+            stream=data["stream"],
+            tutorial=data["tutorial"],
+        )
+        return Response({"course": _course_object(course, request.user)})
+
+
+# --- A student's own attendance ---------------------------------------------------------------------------
+
+
+class MySessionSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    start_time = serializers.TimeField(format="%H:%M")
+    status = serializers.CharField(
+        source="status_label", allow_null=True,
+        help_text="Present, Late, Excused or Absent; null before they were on the roster.",
+    )
+    minutes = serializers.IntegerField(allow_null=True, help_text="Whole minutes attended; null when the report gives none.")
+    flagged = serializers.BooleanField(help_text="Marked absent by the teacher whatever the report said.")
+
+
+class MyCourseSerializer(serializers.Serializer):
+    course_id = serializers.CharField(source="course.course_id")
+    course_name = serializers.CharField(source="course.course_name")
+    batch = serializers.IntegerField(source="course.batch")
+    unit = serializers.CharField(source="course.unit.code", allow_null=True, default=None)
+    teacher = serializers.CharField(source="course.owner.full_name")
+    roll = serializers.CharField()
+    name = serializers.CharField()
+    withdrawn = serializers.BooleanField()
+    sessions = MySessionSerializer(many=True)
+    attended = serializers.IntegerField(help_text="Sessions Present or Late.")
+    held = serializers.IntegerField(help_text="Sessions held while on the roster (Excused ones included).")
+    excused = serializers.IntegerField(source="standing.excused")
+    percentage = serializers.SerializerMethodField(
+        help_text="(Present + Late) / (held - Excused) × 100, rounded down to one decimal; null with nothing to judge."
+    )
+    remaining = serializers.IntegerField(
+        source="standing.remaining", allow_null=True,
+        help_text="Planned classes still to come; null when the course plans none.",
+    )
+    needed = serializers.IntegerField(
+        allow_null=True,
+        help_text="The fewest remaining classes to attend to finish at 75 % or above; null without planned classes, "
+        "or when even all of them are not enough (then cannot_reach is true).",
+    )
+    cannot_reach = serializers.BooleanField(source="standing.cannot_reach")
+
+    def get_percentage(self, attendance) -> float | None:
+        text = selectors.percent_text(attendance.percentage)
+        return float(text) if text else None
+
+
+class MyAttendanceView(APIView):
+    """`GET /api/my_attendance`: the signed-in person's own attendance, on every course that follows a unit they are
+    in (sessions, minutes, status, percentage). Nothing of anyone else's."""
+
+    authentication_classes = [
+        HeaderTokenAuthentication,
+        BearerTokenAuthentication,
+        FormTokenAuthentication,
+        SessionAuthentication,
+    ]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Your own attendance, course by course",
+        responses={200: inline_serializer("MyAttendance", {"courses": MyCourseSerializer(many=True)}), 401: NO_TOKEN},
+    )
+    def get(self, request):
+        return Response({"courses": MyCourseSerializer(selectors.my_attendance(request.user), many=True).data})
 
 
 # --- REST resource ------------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "nullable": True})
+class AbbreviationField(serializers.Field):
+    """A stream or tutorial named by abbreviation; `CourseSerializer.validate` finds it in the body's unit."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value.abbreviation
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Give an abbreviation (text) or null.")
+        return data.strip() or None
+
+
 class CourseSerializer(serializers.ModelSerializer):
     students = serializers.SerializerMethodField()
     dates = serializers.SerializerMethodField()
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    unit = IdRelatedField(
+        queryset=Unit.objects.all(), required=False, allow_null=True,
+        help_text="Set on creation only: the unit whose enrolled students are the roster, which then follows them.",
+    )
+    stream = AbbreviationField(help_text="With `unit`: only the students in a tutorial of this stream.")
+    tutorial = AbbreviationField(help_text="With `unit`: only the students in this tutorial.")
+    co_teachers = serializers.SerializerMethodField(
+        help_text="Usernames of the teachers the owner shares the course with (POST /api/courses/<id>/co_teachers/)."
+    )
 
     class Meta:
         model = Course
-        fields = ["id", "course_id", "course_name", "batch", "created_at", "late_allowance_minutes", "dates", "students"]
+        fields = [
+            "id", "course_id", "course_name", "batch", "created_at", "owner", "unit", "stream", "tutorial",
+            "co_teachers", "late_allowance_minutes", "dates", "students",
+        ]
         read_only_fields = ["id", "created_at", "dates", "students"]
         extra_kwargs = {
             "late_allowance_minutes": {
@@ -777,25 +1021,77 @@ class CourseSerializer(serializers.ModelSerializer):
 
     def get_students(self, course) -> list[dict]:
         students = sorted(course.students.all(), key=lambda s: selectors.natural_roll_key(s.roll))
-        return [{"roll": student.roll, "name": student.name} for student in students]
+        return [
+            {"roll": s.roll, "name": s.name, "email": s.email, "username": s.username, "withdrawn": s.withdrawn}
+            for s in students
+        ]
 
     def get_dates(self, course) -> list[str]:
         return session_headings(sorted((session.date, session.start_time) for session in course.sessions.all()))
 
+    def get_co_teachers(self, course) -> list[str]:
+        return sorted(person.username for person in course.co_teachers.all())
+
     def validate_course_id(self, value):
-        try:
-            return _course_id(value.strip())
-        except BadRequest as error:
-            raise serializers.ValidationError(str(error.detail)) from None
+        return _checked_course_id(value)
+
+    def validate(self, attrs):
+        link = {name: attrs.pop(name) for name in ("unit", "stream", "tutorial") if name in attrs}
+        if self.instance is not None:
+            current = {"unit": self.instance.unit, "stream": self.instance.stream, "tutorial": self.instance.tutorial}
+            for name, value in link.items():
+                now = current[name]
+                same = now is None if value is None else (
+                    now is not None and (now == value if name == "unit" else now.abbreviation.casefold() == value.casefold())
+                )
+                if not same:
+                    raise serializers.ValidationError(
+                        {name: "A course is linked to a unit when it is created; make a new course to follow another."}
+                    )
+            return attrs
+        unit = link.get("unit")
+        if unit is None and (link.get("stream") or link.get("tutorial")):
+            raise serializers.ValidationError({"unit": "Name the unit of the stream or tutorial."})
+        attrs["link"] = None
+        if unit is not None:
+            attrs["link"] = {
+                "unit": unit,
+                "stream": _in_unit(TutorialStream, unit, "stream", link.get("stream")),
+                "tutorial": _in_unit(Tutorial, unit, "tutorial", link.get("tutorial")),
+            }
+        return attrs
+
+
+class CoTeacherSerializer(serializers.Serializer):
+    user = serializers.CharField(help_text="The teacher's username or e-mail.")
+
+
+# Which course action each REST action needs (attendance.permissions).
+_REST_ACTIONS = {
+    "retrieve": VIEW_COURSE,
+    "update": MANAGE_COURSE,
+    "partial_update": MANAGE_COURSE,
+    "destroy": MANAGE_COURSE,
+    "co_teachers": MANAGE_COURSE,
+    "remove_co_teacher": MANAGE_COURSE,
+    # Correcting a cell and changing the plan are part of taking attendance: whoever records it may.
+    "corrections": UPLOAD_ATTENDANCE,
+    "generate_planned_classes": UPLOAD_ATTENDANCE,
+    "remove_planned_classes": UPLOAD_ATTENDANCE,
+}
+# Actions that only read when the method is GET (the list of planned classes), and change otherwise.
+_REST_WRITES_UNLESS_GET = {"planned_classes": UPLOAD_ATTENDANCE}
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your courses"),
-    create=extend_schema(summary="Create a course with an empty roster"),
-    retrieve=extend_schema(summary="Show one of your courses"),
-    update=extend_schema(summary="Change a course's id, name or batch"),
-    partial_update=extend_schema(summary="Change some of a course's id, name or batch"),
-    destroy=extend_schema(summary="Delete a course with its roster and all its attendance"),
+    list=extend_schema(summary="List your courses and those shared with you"),
+    create=extend_schema(
+        summary="Create a course: an empty roster, or one that follows a unit (`unit`, and `stream` or `tutorial`)"
+    ),
+    retrieve=extend_schema(summary="Show one of your courses (or one shared with you)"),
+    update=extend_schema(summary="Change a course's id, name or batch (its owner only)"),
+    partial_update=extend_schema(summary="Change some of a course's id, name or batch (its owner only)"),
+    destroy=extend_schema(summary="Delete a course with its roster and all its attendance (its owner only)"),
 )
 class CourseViewSet(
     CourseCellsMixin,
@@ -809,7 +1105,9 @@ class CourseViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The caller's attendance courses with their roster and recorded dates. Other teachers' are not found."""
+    """The attendance courses the caller may see (attendance.permissions: their own, those shared with them, the
+    courses of units they convene and of tutorials they tutor), with roster and recorded dates. Others' are not
+    found; changing or deleting a course, or sharing it, is for its owner (403 for the others who see it)."""
 
     serializer_class = CourseSerializer
     authentication_classes = [
@@ -824,29 +1122,40 @@ class CourseViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation runs as AnonymousUser, who owns nothing
             return Course.objects.none()
-        courses = Course.objects.filter(owner=self.request.user).order_by("course_id", "batch")
+        courses = selectors.courses_visible_to(self.request.user).select_related("unit", "stream", "tutorial")
         if self.action in CourseCellsMixin.ACTIONS | CoursePlanMixin.ACTIONS | CourseStandingMixin.ACTIONS:
             return courses  # the actions read what they need; the course's fields need its roster and dates
-        return courses.prefetch_related("students", "sessions")
+        return courses.prefetch_related("students", "sessions", "co_teachers")
 
     def get_object(self):
         # Raised as DRF's NotFound so the answer is the usual {"error": ...} body.
         try:
-            return super().get_object()
+            course = super().get_object()
         except Http404:
             raise NotFound("You have no course with this id.") from None
+        try:
+            action = _REST_ACTIONS.get(self.action, VIEW_COURSE)
+            if self.request.method != "GET":
+                action = _REST_WRITES_UNLESS_GET.get(self.action, action)
+            selectors.course_for_pk(self.request.user, course.pk, action=action)
+        except permissions.CourseRefused as error:
+            raise _refused(error) from None
+        return course
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = _service(
-            services.create_course,
-            owner=self.request.user,
-            course_id=data["course_id"],
-            course_name=data["course_name"],
-            batch=data["batch"],
-            roster=[],
-            late_allowance_minutes=data.get("late_allowance_minutes"),
-        )
+        fields = {
+            "owner": self.request.user,
+            "course_id": data["course_id"],
+            "course_name": data["course_name"],
+            "batch": data["batch"],
+        }
+        if data.get("link"):
+            serializer.instance = _linked(services.create_course_from_unit, **fields, **data["link"])
+        else:
+            serializer.instance = _service(
+                services.create_course, **fields, roster=[], late_allowance_minutes=data.get("late_allowance_minutes")
+            )
 
     def perform_update(self, serializer):
         data = serializer.validated_data
@@ -854,6 +1163,35 @@ class CourseViewSet(
 
     def perform_destroy(self, instance):
         services.delete_course(course=instance)
+
+    def _fresh(self, course):
+        return self.get_serializer(self.get_queryset().get(pk=course.pk)).data
+
+    @extend_schema(
+        summary="Share a course with a co-teacher (its owner only)",
+        description="Co-teachers see the course and record attendance for it; they cannot rename, delete or share it.",
+        request=CoTeacherSerializer,
+        responses={200: CourseSerializer, 400: BAD_REQUEST, 403: REFUSED, 404: NOT_YOURS},
+    )
+    @action(detail=True, methods=["post"])
+    def co_teachers(self, request, pk=None):
+        course = self.get_object()
+        form = CoTeacherSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        person = _service(services.find_teacher, form.validated_data["user"])
+        _service(services.add_co_teacher, course=course, person=person)
+        return Response(self._fresh(course))
+
+    @extend_schema(
+        summary="Stop sharing a course with a co-teacher (its owner only)",
+        responses={200: CourseSerializer, 400: BAD_REQUEST, 403: REFUSED, 404: NOT_YOURS},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"co_teachers/(?P<user>[^/]+)")
+    def remove_co_teacher(self, request, pk=None, user=None):
+        course = self.get_object()
+        person = _service(services.find_teacher, user)
+        _service(services.remove_co_teacher, course=course, person=person)
+        return Response(self._fresh(course))
 
 
 router = SimpleRouter()
@@ -869,5 +1207,7 @@ urlpatterns = [
     path("add_students", AddStudentsView.as_view(), name="attendance-add-students"),
     path("remove_student", RemoveStudentView.as_view(), name="attendance-remove-student"),
     path("delete_date", DeleteDateView.as_view(), name="attendance-delete-date"),
+    path("add_course_from_unit", AddCourseFromUnitView.as_view(), name="attendance-add-course-from-unit"),
+    path("api/my_attendance", MyAttendanceView.as_view(), name="my-attendance"),
     path("", include(router.urls)),
 ]

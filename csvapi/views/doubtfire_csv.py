@@ -1,4 +1,4 @@
-"""The nine `/api/csv/...` routes of Doubtfire (seed `doubtfire-csv-api.md`).
+"""The nine `/api/csv/...` routes of Doubtfire (seed `doubtfire-csv-api.md`), and the unit's attendance download.
 
 Thin: check the request in SPEC §2's order — token (419), parameters (400), unit (404), permission
 (403), file type (403) — then hand the work to the Resource of the file, which calls one service or
@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attendance.selectors import unit_attendance_table
 from csvapi.jobs import job_status, refuse_unreadable_kind, start_job_response
 from csvapi.downloads import offer_as_download
 from csvapi.uploads import UploadRejected, read_uploaded_table, uploaded_file
@@ -101,7 +102,11 @@ class DoubtfireCsvView(APIView):
                     request, kind=job_kind, answer_status=answer, parameters={"unit_id": resource.unit.pk},
                     lock_key=f"{job_kind}:unit:{resource.unit.pk}",
                 )
-        exported = resource.export_table()
+        return DoubtfireCsvView.stream(resource.export_table())
+
+    @staticmethod
+    def stream(exported):
+        """An ExportTable as a streamed CSV download."""
         response = StreamingHttpResponse(
             csv_chunks(exported.header, exported.rows), content_type="text/csv; charset=utf-8"
         )
@@ -202,6 +207,24 @@ class TutorAssessmentsCsvView(DoubtfireCsvView):
         )
 
 
+class UnitAttendanceCsvView(DoubtfireCsvView):
+    @extend_schema(
+        summary="Download CSV of every enrolled student's attendance in the courses that follow this unit",
+        description="`<CODE>-Attendance.csv`: unit_code, username, student_id, first_name, last_name, email, then one "
+        "column per attendance course linked to the unit that you may see (`<course_id>-<batch>`) with the student's "
+        "percentage (present / held, rounded down to one decimal; blank when not on that course's roster or nothing "
+        "is held yet), then `Needed` (blank until courses have planned classes). One row per enrolled student, by "
+        "username.",
+        responses=CSV_RESPONSE,
+    )
+    def get(self, request, unit_id):
+        unit = self.unit_or_404(unit_id)
+        self.require_unit(
+            request.user, DOWNLOAD_UNIT_CSV, unit, f"Not authorised to download CSV of attendance in {unit.code}"
+        )
+        return self.stream(unit_attendance_table(unit=unit, viewer=request.user))
+
+
 class TaskDefinitionsCsvView(DoubtfireCsvView):
     @staticmethod
     def unit_id_parameter(source):
@@ -267,6 +290,9 @@ urlpatterns = [
         r"^api/csv/units/(?P<unit_id>[^/]*)/tutor_assessments(?:\.json)?$",
         TutorAssessmentsCsvView.as_view(),
         name="csv-unit-tutor-assessments",
+    ),
+    re_path(
+        r"^api/csv/units/(?P<unit_id>[^/]*)/attendance$", UnitAttendanceCsvView.as_view(), name="csv-unit-attendance"
     ),
     re_path(r"^api/csv/units/(?P<unit_id>[^/]*)$", UnitStudentsCsvView.as_view(), name="csv-unit-students"),
     re_path(r"^api/csv/task_definitions$", TaskDefinitionsCsvView.as_view(), name="csv-task-definitions"),

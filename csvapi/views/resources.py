@@ -2,7 +2,9 @@
 
 Each list is filtered to what the signed-in person may see (`csvapi.permissions.unit_scope`) and joins what
 it shows with `select_related`/`prefetch_related`, so a page costs the same few queries at any size.
-Task changes go through `doubtfire.services.update_task`, the one place that records assessments.
+Task changes go through `doubtfire.services.update_task`, the one place that records assessments. A tutorial
+changed or deleted, or a person's details changed, reach the attendance rosters that follow the unit in the same
+transaction (`attendance.services`); enrolments themselves are read-only here (the enrolment CSV writes them).
 """
 
 from django.db import IntegrityError, transaction
@@ -13,6 +15,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from attendance.services import sync_rosters_for_users, sync_unit_rosters
 from csvapi import serializers
 from csvapi.filters import ProjectFilter, TaskFilter
 from csvapi.lookups import StrictIds
@@ -107,6 +110,11 @@ class UserViewSet(StrictIds, SavesSafely, viewsets.ModelViewSet):
         everyone = User.objects.order_by("username")
         return everyone if user.is_admin else everyone.filter(pk=user.pk)
 
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            super().perform_update(serializer)
+            sync_rosters_for_users([serializer.instance.pk])  # name, e-mail, student ID on their rosters
+
 
 class CampusViewSet(StrictIds, SavesSafely, viewsets.ModelViewSet):
     """Campuses: any signed-in person reads them; an Admin manages them."""
@@ -187,6 +195,18 @@ class TutorialViewSet(UnitRowViewSet):
         return self.scoped(
             Tutorial.objects.select_related("unit", "campus", "stream", "tutor__user").order_by("unit", "abbreviation")
         )
+
+    # A tutorial's stream decides the rosters of its stream's courses; deleting it takes its students' places.
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            super().perform_update(serializer)
+            sync_unit_rosters(unit_ids=[serializer.instance.unit_id])
+
+    def perform_destroy(self, instance):
+        unit_id = instance.unit_id
+        with transaction.atomic():
+            super().perform_destroy(instance)
+            sync_unit_rosters(unit_ids=[unit_id])
 
 
 class ProjectViewSet(StrictIds, viewsets.ReadOnlyModelViewSet):

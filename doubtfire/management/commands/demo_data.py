@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from attendance.services import sync_unit_rosters
 from doubtfire.models import (
     Assessment,
     Campus,
@@ -230,6 +231,7 @@ def seed_units(*, password: str) -> dict[str, int]:
                 TutorialEnrolment.objects.create(project=project, tutorial=tutorial)
                 counts["tutorial enrolments"] = counts.get("tutorial enrolments", 0) + 1
         projects.append((project, lab.tutor.user))
+    sync_unit_rosters(unit_ids=[unit.pk])  # attendance courses that follow the unit (made since a first run)
 
     counts.update(_seed_tasks(projects, definitions, rng))
     return counts
