@@ -38,10 +38,11 @@ def when_ready(server):
 
     count = int(os.environ.get("JOB_WORKERS", "1"))
     manage = Path(__file__).resolve().with_name("manage.py")
+    # --no-reload: under DEBUG the worker would otherwise run in an autoreloader child that outlives terminate().
     for _ in range(count):
-        _job_workers.append(
-            subprocess.Popen([sys.executable, str(manage), "db_worker", "--queue-name", "*", "--interval", "0.5"])
-        )
+        _job_workers.append(subprocess.Popen(
+            [sys.executable, str(manage), "db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload"]
+        ))
     if count:
         server.log.info("Started %d background job worker(s) (manage.py db_worker).", count)
 

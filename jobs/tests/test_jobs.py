@@ -270,14 +270,15 @@ def worker_env() -> dict:
 
 @pytest.fixture
 def start_worker():
-    """Start `manage.py db_worker` processes; each is stopped (and its pipe closed) when the test ends, passed or
+    """Start `manage.py db_worker` processes (without the autoreloader that DEBUG turns on: its child process would
+    keep running after `--max-tasks` is reached); each is stopped (and its pipe closed) when the test ends, passed or
     failed, so a worker that overran never runs into the next test's jobs."""
     started: list[subprocess.Popen] = []
 
     def start(*extra: str) -> subprocess.Popen:
         worker = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "db_worker", "--queue-name", "*", "--interval", "0.1",
-             "--no-startup-delay", *extra],
+             "--no-startup-delay", "--no-reload", *extra],
             env=worker_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         started.append(worker)
