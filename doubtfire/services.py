@@ -196,7 +196,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError
 from django.db.models.functions import Lower
 
 from attendance.services import sync_unit_rosters
@@ -769,7 +769,16 @@ def enrol_students_from_table(*, actor: User, unit: Unit, table: Table, progress
 
     def write(batch: list[_EnrolPlan]):
         new_users = {plan.username: _new_user(**plan.new_user_fields) for plan in batch if plan.new_user_fields}
-        User.objects.bulk_create(list(new_users.values()), batch_size=1000)
+        if new_users:
+            # Two units' uploads may name the same new students at the same moment (two background jobs). The
+            # insert then waits for the other upload and keeps its row (ON CONFLICT DO NOTHING), and this row
+            # enrols the person it created: what a second, later upload would do. One more query per batch.
+            User.objects.bulk_create(list(new_users.values()), batch_size=1000, ignore_conflicts=True)
+            saved = _lowered_values(User.objects.all(), "username", list(new_users))
+            lost = [username for username in new_users if username.lower() not in saved]
+            if lost:  # their email or student ID went to someone else meanwhile: the row is refused, nothing kept
+                raise IntegrityError(f"email address or student ID of {', '.join(lost[:5])} taken meanwhile")
+            new_users = {username: saved[username.lower()] for username in new_users}
         changed_users = []
         for plan in batch:
             if plan.student_id is not None:
