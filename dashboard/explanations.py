@@ -9,6 +9,7 @@ the file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # The kinds of file people upload by mistake, as the reader names them.
@@ -29,6 +30,16 @@ FILE_KINDS = {
 class Explanation:
     sentence: str
     offer_replace: bool = False  # a "Replace it" button: record this report over the date already recorded
+    offer_start: str = ""  # "HH:MM": an "Add it as another class at HH:MM" button (a second class that day)
+    ask_date: bool = False  # the report has no date: the Class date field below is what to fill in
+
+
+# "... starts at 14:00 and the recorded session at 09:00: send start_time=14:00 to record it as another session"
+_ANOTHER_CLASS = re.compile(
+    r"Attendance for (?P<date>\d{4}-\d{2}-\d{2}) \((?P<file>.*)\) has already been recorded\. .* starts at "
+    r"(?P<start>\d{2}:\d{2}) and the recorded session at (?P<recorded>\d{2}:\d{2})"
+)
+_SEVERAL = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2}) has sessions at (?P<starts>.+?); send start_time")
 
 
 def _not_a_spreadsheet(kind: str) -> str:
@@ -39,6 +50,25 @@ def _not_a_spreadsheet(kind: str) -> str:
 
 def explain(message: str, code: str | None = None) -> Explanation:
     """The teacher's version of a refusal. `message` is the service's sentence, `code` its kind when it has one."""
+    if code == "date_recorded" and (another := _ANOTHER_CLASS.search(message)):
+        return Explanation(
+            f"A class on {another['date']} is already recorded: the one at {another['recorded']}. This report starts "
+            f"at {another['start']}. If it is another class that day (a lab after the lecture), add it as another "
+            "class; if it is the same class, replace what is recorded; otherwise discard this upload.",
+            offer_replace=True, offer_start=another["start"],
+        )
+    if several := _SEVERAL.search(message):
+        return Explanation(
+            f"{several['date']} has several classes (at {several['starts']}). Say which one this report is for: type "
+            "its start time in Class start time under \u201cChange how the reports are read\u201d below, or a new "
+            "start time to add another class."
+        )
+    if "gives times without a date" in message:
+        return Explanation(
+            "This report gives times but no date, and its file name does not start with one. Type the class's date "
+            "in Class date under \u201cChange how the reports are read\u201d below.",
+            ask_date=True,
+        )
     if code == "date_recorded":
         date = message.removeprefix("Attendance for ").split(" ", 1)[0] if message.startswith("Attendance for ") else ""
         when = f"for {date} " if date[:2].isdigit() else "for this date "

@@ -12,6 +12,7 @@ from attendance.services.courses import (
     add_students,
     create_course,
     delete_course,
+    refuse_hand_edits,
     remove_student,
     update_course,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "read_roster",
     "reader_limits",
     "roster_details",
+    "refuse_hand_edits",
     "record_attendance",
     "remove_co_teacher",
     "remove_planned_classes",

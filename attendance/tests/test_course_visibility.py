@@ -55,9 +55,9 @@ class World:
         self.hand = services.create_course(owner=self.teacher, course_id="H", course_name="Hand", batch=2026, roster=[])
         for course_ in (self.c1, self.whole):
             session = Session.objects.create(course=course_, date=datetime.date(2026, 3, 2), source_format=SourceFormat.ZOOM)
-            Record.objects.create(session=session, student=course_.students.get(user=self.a), present=True, seconds_attended=3000)
+            Record.objects.create(session=session, student=course_.students.get(user=self.a), status="present", present=True, seconds_attended=3000)
             if course_ == self.whole:
-                Record.objects.create(session=session, student=course_.students.get(user=self.b), present=False, seconds_attended=60)
+                Record.objects.create(session=session, student=course_.students.get(user=self.b), status="absent", present=False, seconds_attended=60)
 
 
 @pytest.fixture
@@ -92,14 +92,16 @@ def test_tutors_see_only_the_courses_of_their_tutorials(world):
 
 def test_students_see_no_course_only_their_own_attendance(world):
     assert visible(world.a) == []
-    mine = selectors.student_attendance(world.a)
+    mine = selectors.my_attendance(world.a)
     assert [(m.course.course_id, m.roll, m.attended, m.held) for m in mine] == [("ALL", "a", 1, 1), ("C1", "a", 1, 1)]
-    assert mine[0].sessions[0].status == "Present" and mine[0].sessions[0].minutes == 50
+    assert mine[0].sessions[0].status_label == "Present" and mine[0].sessions[0].minutes == 50
     body = client_of(world.a).get("/api/my_attendance").json()
     assert [c["course_id"] for c in body["courses"]] == ["ALL", "C1"]
     assert {c["roll"] for c in body["courses"]} == {"a"}  # nobody else's
     assert body["courses"][0]["percentage"] == 100.0 and body["courses"][0]["needed"] is None
-    assert body["courses"][0]["sessions"] == [{"date": "2026-03-02", "status": "Present", "minutes": 50, "flagged": False}]
+    assert body["courses"][0]["sessions"] == [
+        {"date": "2026-03-02", "start_time": "00:00", "status": "Present", "minutes": 50, "flagged": False}
+    ]
     other = client_of(world.b).get("/api/my_attendance").json()
     assert [(c["course_id"], c["percentage"], [s["status"] for s in c["sessions"]]) for c in other["courses"]] == [
         ("ALL", 0.0, ["Absent"]), ("C2", None, [])
@@ -115,9 +117,10 @@ def test_my_attendance_costs_the_same_queries_for_one_course_or_many(world, djan
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as one:
-        selectors.student_attendance(world.b)
-    with django_assert_max_num_queries(3) as two:
-        selectors.student_attendance(world.a)
+        selectors.my_attendance(world.b)
+    # Roster entries with their courses, sessions, records, and the plans' two.
+    with django_assert_max_num_queries(5) as two:
+        selectors.my_attendance(world.a)
     assert len(one) == len(two)
 
 

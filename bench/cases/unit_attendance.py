@@ -60,9 +60,11 @@ def make_unit(bench, code: str, students: int, sessions: int, *, seed: int):
         )
         Record.objects.bulk_create(
             (
-                Record(session=session, student_id=entry, present=rng.random() < 0.8, seconds_attended=rng.randint(0, 7200))
+                Record(session=session, student_id=entry, status="present" if present else "absent", present=present,
+                       seconds_attended=rng.randint(0, 7200))
                 for session in made
                 for entry in entries
+                for present in [rng.random() < 0.8]
             ),
             batch_size=5000,
         )

@@ -35,7 +35,7 @@ def record(course, user, day, present):
     session, _ = Session.objects.get_or_create(
         course=course, date=datetime.date(2026, 3, day), defaults={"source_format": SourceFormat.ZOOM}
     )
-    Record.objects.create(session=session, student=CourseStudent.objects.get(course=course, user=user), present=present)
+    Record.objects.create(session=session, student=CourseStudent.objects.get(course=course, user=user), status="present" if present else "absent", present=present)
 
 
 class World:
@@ -159,7 +159,11 @@ def make_unit(code: str, students: int, sessions: int):
         entries = list(CourseStudent.objects.filter(course=course))
         for day in range(1, sessions + 1):
             session = Session.objects.create(course=course, date=datetime.date(2026, 3, day), source_format=SourceFormat.ZOOM)
-            Record.objects.bulk_create(Record(session=session, student=entry, present=(day + entry.pk) % 3 != 0) for entry in entries)
+            Record.objects.bulk_create(
+                Record(session=session, student=entry, status="present" if there else "absent", present=there)
+                for entry in entries
+                for there in [(day + entry.pk) % 3 != 0]
+            )
     Project.objects.filter(unit=unit, user__username=f"{code}-0").update(enrolled=False)
     return unit, convenor
 
@@ -175,4 +179,4 @@ def test_query_count_is_the_same_for_ten_or_a_hundred_students(token_client, dja
         counts.append(len(captured))
     # The token, the unit, the permission (the Convenor's unit role), then the selector's five: the caller's unit
     # roles (2), the courses, every record of them, the enrolled students.
-    assert counts[0] == counts[1] <= 8, counts
+    assert counts[0] == counts[1] <= 9, counts  # with the plans' two queries (Needed)

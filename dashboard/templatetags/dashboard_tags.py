@@ -2,6 +2,8 @@
 
 from django import template
 
+from attendance.models import Status
+
 register = template.Library()
 
 
@@ -23,7 +25,13 @@ def minutes(value) -> str:
 
 @register.filter
 def seconds_minutes(value) -> str:
-    """Seconds attended shown as minutes ("52 min"); "—" when the report gives no duration."""
+    """Seconds attended shown as whole minutes ("52 min"); "—" when the report gives no duration."""
     if value is None or value == "":
         return "—"
-    return minutes(round(int(value) / 60))
+    return minutes(int(value) // 60)  # whole minutes, rounded down: as the course page and the reports show them
+
+
+@register.filter
+def status_label(value) -> str:
+    """A status as stored ("late") as a teacher reads it ("Late"); "" for none."""
+    return Status(value).label if value in Status.values else ""

@@ -79,7 +79,7 @@ def test_an_upload_waits_at_its_own_address_and_reload_back_and_a_second_tab_sho
         "1": (1081, False, False), "2": (2058, True, False), "3": (4770, False, True), "4": (4514, True, False),
     }
     page = first.content.decode()
-    assert "Confirm and save" in page and "18 min" in page and "1 h 20" in page  # minutes, as a teacher reads them
+    assert "Confirm and save" in page and "18 min" in page and "1 h 19" in page  # minutes, as a teacher reads them
     # Reload, and a second tab (another client of the same teacher), show the same thing; nothing is written.
     again = browser.get(url)
     other_tab = Client()

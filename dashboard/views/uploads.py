@@ -8,6 +8,8 @@ change the waiting upload's choices or the roster and show the preview again, wi
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -24,6 +26,7 @@ from dashboard.forms import AttendanceChoicesForm, AttendanceUploadForm
 from dashboard.models import StagedUpload
 from dashboard.services import staging
 from dashboard.services.defaults import defaults_of, save_defaults
+from attendance.permissions import UPLOAD_ATTENDANCE
 from dashboard.views.access import course_for
 from dashboard.views.progress import progress_of
 
@@ -33,6 +36,8 @@ def _choices_initial(course: Course) -> dict:
 
 
 def _options(choices: dict) -> attendance_services.UploadOptions:
+    """The waiting upload's choices (JSON: start time "HH:MM" and date "YYYY-MM-DD" as text) as the service's."""
+    start, date = choices.get("start_time") or "", choices.get("date") or ""
     return attendance_services.UploadOptions(
         end_time=(choices.get("end_time") or "").strip() or None,
         threshold_seconds=60 * int(choices.get("threshold_minutes") or 0),
@@ -41,6 +46,9 @@ def _options(choices: dict) -> attendance_services.UploadOptions:
         replace=bool(choices.get("replace")),
         date_order=choices.get("date_order") or "day-first",
         identity=choices.get("match_by") or "name",
+        start_time=datetime.time.fromisoformat(start) if start else None,
+        date=datetime.date.fromisoformat(date) if date else None,
+        overwrite_corrections=bool(choices.get("overwrite_corrections")),
     )
 
 
@@ -48,7 +56,7 @@ def _options(choices: dict) -> attendance_services.UploadOptions:
 @require_http_methods(["GET", "POST"])
 def course_upload(request, pk: int):
     """The upload form; its POST keeps the files and sends the teacher to the upload's own page."""
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
     if request.method == "GET":
         form = AttendanceUploadForm(initial=_choices_initial(course))
         return render(request, "dashboard/course_upload.html", {"nav": "courses", "tab": "upload", "course": course,
@@ -75,9 +83,12 @@ def _staged(request, course: Course, upload) -> StagedUpload:
 
 
 def _preview_lines_fingerprint(preview) -> list:
-    return [[str(day.date), day.source_format] + [[line.roll, line.present, line.seconds, line.flagged,
-                                                   line.still_connected] for line in day.lines]
-            for day in preview.dates] + [[str(date) for date in preview.replaced]]
+    """Everything the preview shows that Confirm would write: a change to any of it means a new preview."""
+    return [[str(day.date), str(day.start_time), day.source_format, day.replaced]
+            + [[line.roll, line.present, line.seconds, line.flagged, line.still_connected, line.status, line.corrected]
+               for line in day.lines]
+            for day in preview.dates] + [[str(date) for date in preview.replaced],
+                                         [list(met) for met in preview.corrections_kept + preview.corrections_overwritten]]
 
 
 def _preview(request, course: Course, staged: StagedUpload, *, progress=None):
@@ -117,7 +128,7 @@ def course_staged(request, pk: int, upload):
 def course_staged_confirm(request, pk: int, upload):
     """Record what the preview showed. If it would now record something else (another upload, a roster change
     meanwhile), show the new preview instead of writing."""
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
     staged = _staged(request, course, upload)
     with progress_of(request, counting="files") as report:
         report("checking", 0, staged.files.count())
@@ -148,13 +159,22 @@ def course_staged_confirm(request, pk: int, upload):
 def course_staged_choices(request, pk: int, upload):
     """Change how the waiting upload is read (threshold, end time, ...) or answer its problem ("Replace it",
     "Ignore them"); the same files are previewed again."""
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
     staged = _staged(request, course, upload)
     answer = request.POST.get("answer", "")
     if answer == "replace":
         staging.change_options(staged=staged, replace=True)
     elif answer == "ignore-unknown":
         staging.change_options(staged=staged, ignore_unknown=True)
+    elif answer in ("overwrite-corrections", "keep-corrections"):
+        staging.change_options(staged=staged, overwrite_corrections=answer == "overwrite-corrections")
+    elif answer == "another-class":
+        form = AttendanceChoicesForm({**staged.options, "flags": ", ".join(staged.options.get("flags") or ()),
+                                      "start_time": request.POST.get("start_time", "")})
+        if not form.is_valid() or not form.cleaned_data["start_time"]:
+            messages.error(request, "Give the start time of the other class, such as 14:00.")
+            return redirect("dashboard:course_staged", pk=course.pk, upload=staged.pk)
+        staging.change_options(staged=staged, start_time=form.cleaned_data["start_time"], replace=False)
     else:
         form = AttendanceChoicesForm(request.POST)
         if not form.is_valid():
@@ -171,7 +191,7 @@ def course_staged_choices(request, pk: int, upload):
 def course_staged_add_students(request, pk: int, upload):
     """Add the report's unknown participants to the roster with the roll numbers the teacher typed, then show
     the preview again with the same files."""
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
     staged = _staged(request, course, upload)
     keys = request.POST.getlist("key")
     rolls = [roll.strip() for roll in request.POST.getlist("roll")]
@@ -200,7 +220,7 @@ def course_staged_add_students(request, pk: int, upload):
 @login_required
 @require_POST
 def course_staged_discard(request, pk: int, upload):
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
     staged = StagedUpload.objects.filter(pk=upload, owner=request.user, course=course).first()
     if staged is not None:
         staging.discard(staged=staged)
