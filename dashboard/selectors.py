@@ -12,9 +12,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from attendance.headings import session_headings
-from attendance.models import Course, CourseStudent, Record, Session, SourceFormat, Status
+from attendance.models import Course, CourseStudent, PlannedClass, Record, Session, SourceFormat, Status
 from attendance.selectors import PlanProgress, natural_roll_key, plan_progress
 from attendance.selectors.standings import standing_of
 from attendance.standing import Standing, attendance_percentage
@@ -277,12 +278,14 @@ def course_overview(
     sessions = list(Session.objects.filter(course=course).order_by("date", "start_time").values_list("pk", "date", "start_time"))
     per_date = Counter(date for _, date, _ in sessions)
     headings = session_headings((date, start) for _, date, start in sessions)
-    students = sorted(CourseStudent.objects.filter(course=course).values_list("pk", "roll", "name"),
+    # Withdrawn students (they left the unit the course follows) keep their history but leave the page's figures,
+    # as they leave the reports; the Students tab lists them.
+    students = sorted(CourseStudent.objects.filter(course=course, withdrawn=False).values_list("pk", "roll", "name"),
                       key=lambda student: natural_roll_key(student[1]))
     position = {pk: index for index, (pk, _, _) in enumerate(sessions)}
     cells: dict[int, list[OverviewCell | None]] = defaultdict(lambda: [None] * len(sessions))
     for student_pk, session_pk, status, seconds, flagged, still, corrected in Record.objects.filter(
-        session__course=course
+        session__course=course, student__withdrawn=False
     ).values_list("student_id", "session_id", "status", "seconds_attended", "flagged", "still_connected", "corrected"):
         cells[student_pk][position[session_pk]] = OverviewCell(
             session_pk, status, None if seconds is None else seconds // 60, flagged, still, corrected
@@ -353,13 +356,50 @@ class RosterLine:
     roll: str
     name: str
     marks: int
+    email: str = ""
+    withdrawn: bool = False
 
 
 def course_roster(*, course: Course) -> list[RosterLine]:
-    """The course's students in natural roll order, with how many attendance marks each has. One query."""
+    """The course's students in natural roll order (withdrawn ones last), with how many attendance marks each
+    has. One query."""
     students = CourseStudent.objects.filter(course=course).annotate(marks=Count("records")).values_list(
-        "pk", "roll", "name", "marks")
-    return sorted((RosterLine(*values) for values in students), key=lambda line: natural_roll_key(line.roll))
+        "pk", "roll", "name", "marks", "email", "withdrawn")
+    return sorted((RosterLine(*values) for values in students),
+                  key=lambda line: (line.withdrawn, natural_roll_key(line.roll)))
+
+
+@dataclass
+class PlannedLine:
+    date: datetime.date
+    start_time: datetime.time
+    recorded: bool  # a session is recorded on that date at that start time
+    past: bool  # before today
+
+
+@dataclass
+class CoursePlan:
+    classes: list[PlannedLine]
+    progress: PlanProgress | None
+
+    @property
+    def several_a_day(self) -> bool:
+        return len({line.date for line in self.classes}) < len(self.classes)
+
+
+def course_plan(*, course: Course, as_of: datetime.date | None = None) -> CoursePlan:
+    """The course's planned classes by date and start time, each marked recorded or not, and how much of the plan
+    is left (attendance.selectors.plan_progress). Four queries."""
+    as_of = as_of or timezone.localdate()
+    # As plan_progress counts: a date's sessions account for its planned classes in order, whatever their start
+    # times (a report's own start is rarely the timetable's to the minute).
+    held = Counter(Session.objects.filter(course=course).values_list("date", flat=True))
+    seen: Counter = Counter()
+    classes = []
+    for date, start in PlannedClass.objects.filter(course=course).order_by("date", "start_time").values_list("date", "start_time"):
+        seen[date] += 1
+        classes.append(PlannedLine(date, start, seen[date] <= held[date], date < as_of))
+    return CoursePlan(classes, plan_progress(course=course, as_of=as_of))
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from dashboard.views import accounts, courses, progress, trash, units, uploads
+from dashboard.views import accounts, courses, planning, progress, records, trash, units, uploads
 from doubtfire.ids import IdConverter
 
 # `<id:...>`: ASCII digits within the database's range (`<int:...>` also took 23 digits to the database).
@@ -33,16 +33,27 @@ urlpatterns = [
     path("units/<id:unit_id>/uploads/<uuid:upload>/confirm/", units.unit_staged_confirm, name="unit_staged_confirm"),
     path("units/<id:unit_id>/uploads/<uuid:upload>/discard/", units.unit_staged_discard, name="unit_staged_discard"),
     # Attendance courses
+    path("my-attendance/", records.my_attendance, name="my_attendance"),
     path("courses/new/", courses.course_create, name="course_create"),
+    path("courses/new/from-unit/", courses.course_create_from_unit, name="course_create_from_unit"),
     path("courses/<id:pk>/", courses.course_detail, name="course"),
     path("courses/<id:pk>/students/", courses.course_students, name="course_students"),
     path("courses/<id:pk>/students/add/", courses.course_add_student, name="course_add_student"),
     path("courses/<id:pk>/students/add-file/", courses.course_add_students_file, name="course_add_students_file"),
+    path("courses/<id:pk>/students/<id:student_pk>/", records.course_student, name="course_student"),
+    path("courses/<id:pk>/cells/<id:session_pk>/<id:student_pk>/", records.course_cell, name="course_cell"),
     path("courses/<id:pk>/students/<id:student_pk>/rename/", courses.course_rename_student, name="course_rename_student"),
     path("courses/<id:pk>/students/<id:student_pk>/remove/", courses.course_remove_student, name="course_remove_student"),
     path("courses/<id:pk>/dates/", courses.course_dates, name="course_dates"),
     path("courses/<id:pk>/dates/<id:session_pk>/delete/", courses.course_delete_session, name="course_delete_session"),
+    path("courses/<id:pk>/dates/plan/generate/", planning.plan_generate, name="plan_generate"),
+    path("courses/<id:pk>/dates/plan/import/", planning.plan_import, name="plan_import"),
+    path("courses/<id:pk>/dates/plan/remove-break/", planning.plan_remove_break, name="plan_remove_break"),
+    path("courses/<id:pk>/dates/plan/remove-class/", planning.plan_remove_class, name="plan_remove_class"),
     path("courses/<id:pk>/settings/", courses.course_settings, name="course_settings"),
+    path("courses/<id:pk>/settings/teachers/", courses.course_add_teacher, name="course_add_teacher"),
+    path("courses/<id:pk>/settings/teachers/<id:user_pk>/remove/", courses.course_remove_teacher,
+         name="course_remove_teacher"),
     path("courses/<id:pk>/delete/", courses.course_delete, name="course_delete"),
     # Uploading attendance: the upload waits at its own address until Confirm or Discard
     path("courses/<id:pk>/upload/", uploads.course_upload, name="course_upload"),

@@ -134,7 +134,7 @@ def xlsx_upload(name: str, rows) -> io.BytesIO:
 ID_NAMES = (
     "unit", "campus", "stream", "tutorial", "unit_role", "admin_role", "student", "project", "task", "course", "progress",
     "definition", "course_student", "session", "staged_course", "staged_unit", "staged_users", "deletion",
-    "lab_course", "co_teacher",
+    "lab_course", "co_teacher", "co_teacher_pk",
 )
 UUID_IDS = {"progress", "staged_course", "staged_unit", "staged_users", "deletion"}
 
@@ -191,7 +191,7 @@ def build_world() -> World:
     lab_session = Session.objects.create(
         course=lab, date=datetime.date(2026, 2, 13), source_format=SourceFormat.TEAMS_LEGACY, uploaded_by=admin_role.user
     )
-    Record.objects.create(session=lab_session, student=lab.students.get(), present=True, seconds_attended=3000)
+    Record.objects.create(session=lab_session, student=lab.students.get(), status="present", present=True, seconds_attended=3000)
     # The progress of an upload the convenor has under way in the dashboard.
     progress = Job.objects.create(kind="dashboard_upload", owner=convenor.user)
     # Uploads the convenor has waiting for Confirm, and a deletion they may still undo.
@@ -235,6 +235,7 @@ def build_world() -> World:
             "deletion": deletion.pk,
             "lab_course": lab.pk,
             "co_teacher": admin_role.user.username,
+            "co_teacher_pk": admin_role.user.pk,
         },
     )
 
@@ -488,7 +489,9 @@ MATRIX = [
     rest("GET", "/api/my_attendance",                             "401 401 401 401 200 200 200 200 200 200 200"),
     # --- dashboard (session sign-in; token actors are anonymous there) ----------------------------------
     # route                                                     ano   bad   exp   rev   stu   oTu   tut   oCo   con   adm   oTe
-    dash("GET", "/",                                         "login login login login   200   200   200   200   200   200   200"),
+    # A student teaches no course: the home page sends them to their own attendance.
+    dash("GET", "/",                                         "login login login login   302   200   200   200   200   200   200"),
+    dash("GET", "/my-attendance/",                           "login login login login   200   200   200   200   200   200   200"),
     dash("GET", "/help/",                                    "  200   200   200   200   200   200   200   200   200   200   200"),
     dash("GET", "/accounts/login/",                          "  200   200   200   200   302   302   302   302   302   302   302"),
     dash("POST", "/accounts/login/",                         "  302   302   302   302   302   302   302   302   302   302   302",
@@ -571,6 +574,33 @@ MATRIX = [
     dash("POST", "/courses/{course}/settings/",              "login login login login   404   404   404   404   302   404   404",
         lambda w: {"threshold_minutes": "20", "cutoff": "80"}),
     dash("GET", "/courses/{course}/delete/",                 "login login login login   404   404   404   404   200   404   404"),
+    dash("GET", "/courses/{course}/students/{course_student}/", "login login login login   404   404   404   404   200   404   404"),
+    dash("GET", "/courses/{course}/cells/{session}/{course_student}/", "login login login login   404   404   404   404   200   404   404"),
+    dash("POST", "/courses/{course}/cells/{session}/{course_student}/", "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"status": "excused", "remark": "Doctor's certificate"}),
+    dash("POST", "/courses/{course}/dates/plan/generate/",   "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"weekday": "0", "time": "09:00", "start": "2026-03-02", "end": "2026-03-30"}),
+    dash("POST", "/courses/{course}/dates/plan/import/",     "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"file": upload("plan.csv", "Date,Start Time\n2026-03-02,09:00\n")}),
+    dash("POST", "/courses/{course}/dates/plan/remove-break/", "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"first": "2026-03-02", "last": "2026-03-08"}),
+    # Nothing is planned on that date: the convenor is told so (400); everyone else never learns the course exists.
+    dash("POST", "/courses/{course}/dates/plan/remove-class/", "login login login login   404   404   404   404   400   404   404",
+        lambda w: {"date": "2026-03-02", "start_time": "09:00"}),
+    dash("POST", "/courses/{course}/settings/teachers/",     "login login login login   404   404   404   404   302   404   404",
+        lambda w: {"person": "ttutor"}),
+    dash("POST", "/courses/{course}/settings/teachers/{co_teacher_pk}/remove/", "login login login login   404   404   404   404   302   404   404",
+        lambda w: {}),
+    # LAB1 follows the tutor's tutorial: they, the unit's Convenor, an Admin and its co-teacher see and record it,
+    # but only its owner shares it.
+    dash("POST", "/courses/{lab_course}/settings/teachers/", "login login login login   404   404   403   404   403   403   403",
+        lambda w: {"person": "ttutor"}),
+    dash("POST", "/courses/{lab_course}/dates/plan/generate/", "login login login login   404   404   302   404   302   302   302",
+        lambda w: {"weekday": "0", "time": "09:00", "start": "2026-03-02", "end": "2026-03-30"}),
+    dash("GET", "/courses/new/from-unit/",                   "login login login login   200   200   200   200   200   200   200"),
+    # Only the unit's Convenor (and an Admin) may make a course of the whole unit; the form offers it to nobody else.
+    dash("POST", "/courses/new/from-unit/",                  "login login login login   400   400   400   400   302   302   400",
+        lambda w: {"follows": f"unit:{w.ids['unit']}", "course_id": "ALL", "course_name": "Everyone", "batch": "2026"}),
     dash("GET", "/courses/{lab_course}/",                    "login login login login   404   404   200   404   200   200   200"),
     dash("POST", "/courses/{lab_course}/delete/",            "login login login login   404   404   403   404   403   403   403",
         lambda w: {}),

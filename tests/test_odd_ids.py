@@ -56,7 +56,7 @@ FIXED_CAPTURES = {
     "format": "json", "kind": "enrolments", "app_label": "doubtfire", "url": "no-such-page/", "user": "sstudent",
 }
 ID_CAPTURES = {"unit_id", "pk", "id", "object_id", "content_type_id", "job_id", "definition_id", "session_pk", "upload",
-               "student_pk", "project_id"}
+               "student_pk", "project_id", "user_pk"}
 ID_LIKE = re.compile(r"(?:^|_)id$|^(?:unit|user|project|definition|tutorial|stream|campus|course|batch|page)$")
 NUMBER_FILTERS = (IdFilter, WholeNumberFilter, NumberFilter, ModelChoiceFilter)
 

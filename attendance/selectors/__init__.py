@@ -40,9 +40,11 @@ from attendance.selectors.units import (
     LinkChoice,
     MyCourseAttendance,
     MySession,
+    ScheduleDefaults,
     link_choices,
     my_attendance,
     percent_text,
+    schedule_defaults,
     unit_attendance_table,
 )
 from attendance.selectors.visibility import course_for, course_for_pk, courses_visible_to
@@ -69,6 +71,7 @@ __all__ = [
     "LinkChoice",
     "MyCourseAttendance",
     "MySession",
+    "ScheduleDefaults",
     "Fraction",
     "attendance_report",
     "cell_history",
@@ -78,6 +81,7 @@ __all__ = [
     "courses_visible_to",
     "link_choices",
     "my_attendance",
+    "schedule_defaults",
     "percent_text",
     "plans_progress",
     "unit_attendance_table",

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from attendance.models import Course, CourseStudent, Record, Session, Status
 from attendance.permissions import VIEW_COURSE, course_filter, unit_roles
+from attendance.schedule import ScheduleError, weekday_number
 from attendance.selectors.reports import CANNOT_REACH
 from attendance.selectors.standings import plans_progress, standing_of
 from attendance.standing import DEFAULT_CUTOFF, Standing
@@ -182,6 +183,42 @@ def unit_attendance_table(*, unit, viewer, cutoff: Fraction = DEFAULT_CUTOFF, as
             yield [unit.code, username, student_id or "", first, last, email, *cells, needed]
 
     return ExportTable(f"{unit.code}-Attendance.csv", [*UNIT_ATTENDANCE_COLUMNS, *labels, NEEDED_COLUMN], rows())
+
+
+# --- A linked course's weekly schedule --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleDefaults:
+    """What a course's planned classes are generated from when nobody says otherwise: the linked tutorial's
+    meeting day (0 Monday … 6 Sunday) and time, over its unit's first and last days. None where unknown."""
+
+    weekday: int | None = None
+    time: datetime.time | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    def missing(self) -> list[str]:
+        return [name for name in ("weekday", "time", "start", "end") if getattr(self, name) is None]
+
+
+def schedule_defaults(course) -> ScheduleDefaults:
+    """`ScheduleDefaults` of ``course``: everything None for a hand-made course; the unit's dates for a course
+    of a whole unit or a stream; and the tutorial's meeting day and time too for a tutorial's course. Two queries
+    at most (the unit, the tutorial)."""
+    unit, tutorial = course.unit, course.tutorial
+    weekday = None
+    if tutorial is not None and tutorial.meeting_day:
+        try:
+            weekday = weekday_number(tutorial.meeting_day)
+        except ScheduleError:
+            weekday = None  # a meeting day Doubtfire wrote as free text ("TBA"): the teacher says it
+    return ScheduleDefaults(
+        weekday=weekday,
+        time=tutorial.meeting_time if tutorial is not None else None,
+        start=unit.start_date if unit is not None else None,
+        end=unit.end_date if unit is not None else None,
+    )
 
 
 # --- What a person may link a new course to (the dashboard's form) -----------------------------------------

@@ -2,6 +2,7 @@
 test-artifacts/ on every run (for a reviewer to look at), axe-core's accessibility rules with no serious or
 critical violation, and nothing wider than the screen on a phone except the tables that scroll on purpose."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,20 @@ def world(make_user):
                                          b"COS10001,,x@uni.edu,LA1-01\n")])
     student = course.students.get(roll="2")
     project = unit.projects.first()
+    # Planned Saturdays through March (so the Overview has Needed and at risk), one corrected cell with history,
+    # and a course that follows the unit (its students see it on My attendance).
+    attendance_services.plan_classes(course=course, classes=attendance_services.generated_classes(
+        weekday=5, time=datetime.time(9, 30), start=datetime.date(2021, 2, 13), end=datetime.date(2021, 3, 27)))
+    first = course.sessions.order_by("date").first()
+    attendance_services.correct_attendance(course=course, roll="2", date=first.date, status="excused",
+                                           remark="Doctor's certificate", changed_by=convenor)
+    linked = attendance_services.create_course_from_unit(owner=convenor, course_id="COS10001-LA1", course_name="Lab",
+                                                         batch=2026, unit=unit, tutorial=tutorial)
+    linked_session = linked.sessions.create(date=datetime.date(2026, 3, 2), source_format="zoom", uploaded_by=convenor)
+    for number, entry in enumerate(linked.students.all()):
+        record = linked_session.records.model(session=linked_session, student=entry, seconds_attended=3000 - number * 600)
+        record.set_status("present" if number % 3 else "absent")
+        record.save()
     return {
         "login": "/accounts/login/",
         "sign-up": "/accounts/signup/",
@@ -77,6 +92,11 @@ def world(make_user):
         "course-upload": f"/courses/{course.pk}/upload/",
         "upload-preview": f"/courses/{course.pk}/uploads/{preview.pk}/",
         "upload-date-recorded": f"/courses/{course.pk}/uploads/{problem.pk}/",
+        "course-student": f"/courses/{course.pk}/students/{student.pk}/",
+        "course-cell": f"/courses/{course.pk}/cells/{first.pk}/{student.pk}/",
+        "add-course-from-unit": "/courses/new/from-unit/",
+        "linked-course-students": f"/courses/{linked.pk}/students/",
+        "linked-course-dates": f"/courses/{linked.pk}/dates/",
         "course-students": f"/courses/{course.pk}/students/",
         "confirm-remove-student": f"/courses/{course.pk}/students/{student.pk}/remove/",
         "course-dates": f"/courses/{course.pk}/dates/",
@@ -112,6 +132,14 @@ def test_every_page_is_accessible_and_fits_the_screen(page, make_user):
         response = page.goto(url)
         assert response.status == 200, (name, response.status)
         _check(page, name)
+    # A student of the unit: their own attendance, and nothing else.
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email or username").fill("student01")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="My attendance").wait_for()
+    _check(page, "my-attendance")
 
 
 def _check(page, name: str) -> None:

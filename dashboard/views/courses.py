@@ -13,17 +13,30 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attendance import selectors as attendance_selectors
 from attendance import services as attendance_services
 from attendance.formats import RosterEntry
 from attendance.models import CourseStudent, Session
+from attendance.permissions import MANAGE_COURSE, UPLOAD_ATTENDANCE, may_on_course
 from dashboard import selectors
-from dashboard.forms import CourseDefaultsForm, CourseForm, OverviewForm, ReportDownloadForm, RosterUploadForm, StudentForm
+from dashboard.forms import (
+    CoTeacherForm,
+    CourseDefaultsForm,
+    CourseForm,
+    CourseFromUnitForm,
+    OverviewForm,
+    ReportDownloadForm,
+    RosterUploadForm,
+    StudentForm,
+)
 from dashboard.services import trash
 from dashboard.services.defaults import defaults_of, save_defaults
 from dashboard.views.access import bound, course_for
+from dashboard.views.planning import render_dates
+from doubtfire.models import Role
 
 
 def undo_message(request, deletion, text: str) -> None:
@@ -35,13 +48,61 @@ def undo_message(request, deletion, text: str) -> None:
 def home(request):
     """My courses, as cards (students, sessions, average attendance, defaulters)."""
     cutoff = attendance_selectors.DEFAULT_CUTOFF
-    cards = attendance_selectors.course_summaries(owner=request.user, cutoff=cutoff)
-    return render(request, "dashboard/course_list.html", {"nav": "courses", "cards": cards, "cutoff": _percent(cutoff)})
+    cards = attendance_selectors.course_summaries(viewer=request.user, cutoff=cutoff)
+    if not cards and request.user.role == Role.STUDENT:
+        return redirect("dashboard:my_attendance")  # a student has no courses to teach: their own attendance
+    return render(request, "dashboard/course_list.html", {
+        "nav": "courses", "cards": cards, "cutoff": _percent(cutoff),
+        # Teaching a unit: its students can be the roster (five queries whatever the number of units).
+        "may_link": bool(attendance_selectors.link_choices(request.user)),
+    })
 
 
 def _percent(value) -> Decimal:
     fraction = Fraction(value)
     return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).normalize()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_create_from_unit(request):
+    """A course whose roster is a unit's enrolled students (all, a stream's, or a tutorial's) and follows them."""
+    choices = attendance_selectors.link_choices(request.user)
+    form = bound(request, CourseFromUnitForm, choices=choices, initial={"batch": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        kind, _, chosen = data["follows"].partition(":")
+        scope = _link_scope(choices, kind, int(chosen))
+        try:
+            course = attendance_services.create_course_from_unit(
+                owner=request.user, course_id=data["course_id"], course_name=data["course_name"], batch=data["batch"],
+                **scope,
+            )
+        except attendance_services.AttendanceError as error:
+            form.add_error(None, error.message)
+        else:
+            students = course.students.count()
+            messages.success(request, f"Course {course} created with the {students} enrolled student"
+                                      f"{pluralize(students)}; its roster follows the unit from now on. Plan its "
+                                      "classes on the Dates tab, then upload attendance after each class.")
+            return redirect("dashboard:course", pk=course.pk)
+    return render(request, "dashboard/course_from_unit.html", {
+        "nav": "courses", "form": form, "choices": choices, "focus_errors": request.method == "POST",
+    }, status=400 if request.method == "POST" else 200)
+
+
+def _link_scope(choices, kind: str, pk: int) -> dict:
+    """The unit and stream or tutorial of a chosen option (the form only offers options from ``choices``)."""
+    for choice in choices:
+        if kind == "unit" and choice.unit.pk == pk:
+            return {"unit": choice.unit}
+        for stream in choice.streams:
+            if kind == "stream" and stream.pk == pk:
+                return {"unit": choice.unit, "stream": stream}
+        for tutorial in choice.tutorials:
+            if kind == "tutorial" and tutorial.pk == pk:
+                return {"unit": choice.unit, "tutorial": tutorial}
+    raise Http404("No such unit, stream or tutorial among yours.")
 
 
 @login_required
@@ -83,11 +144,22 @@ def course_detail(request, pk: int):
     )
     return render(request, "dashboard/course_detail.html", {
         "nav": "courses", "tab": "overview", "course": course, "overview": overview, "cutoff": cutoff,
-        "form": form, "download_form": ReportDownloadForm(initial={"cutoff": cutoff}),
+        "form": form, "download_form": ReportDownloadForm(initial={"cutoff": cutoff}, planned=overview.plan is not None),
     })
 
 
 # --- Students ------------------------------------------------------------------------------------------
+
+
+def _follows_unit(request, course):
+    """For a roster that follows a unit, the way back to the Students tab with the reason it is not edited here
+    (attendance.services.refuse_hand_edits); None for a hand-made roster."""
+    try:
+        attendance_services.refuse_hand_edits(course)
+    except attendance_services.AttendanceError as error:
+        messages.error(request, error.message)
+        return redirect("dashboard:course_students", pk=course.pk)
+    return None
 
 
 @login_required
@@ -103,7 +175,9 @@ def course_students(request, pk: int):
 @require_POST
 def course_add_student(request, pk: int):
     """Add one student. A roll number already in use is refused, naming both names: renaming is an explicit edit."""
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    if (refused := _follows_unit(request, course)) is not None:
+        return refused
     form = StudentForm(request.POST)
     if form.is_valid():
         roll, name = form.cleaned_data["roll"].strip(), " ".join(form.cleaned_data["name"].split())
@@ -125,7 +199,9 @@ def course_add_student(request, pk: int):
 @login_required
 @require_POST
 def course_add_students_file(request, pk: int):
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    if (refused := _follows_unit(request, course)) is not None:
+        return refused
     form = RosterUploadForm(request.POST, request.FILES)
     problem = None
     if form.is_valid():
@@ -152,7 +228,9 @@ def course_add_students_file(request, pk: int):
 @login_required
 @require_POST
 def course_rename_student(request, pk: int, student_pk: int):
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    if (refused := _follows_unit(request, course)) is not None:
+        return refused
     student = CourseStudent.objects.filter(course=course, pk=student_pk).first()
     if student is None:
         raise Http404("No such student in this course.")
@@ -170,7 +248,9 @@ def course_rename_student(request, pk: int, student_pk: int):
 @require_http_methods(["GET", "POST"])
 def course_remove_student(request, pk: int, student_pk: int):
     """Ask first (naming the student and how many marks go with them); the POST removes, with Undo."""
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    if (refused := _follows_unit(request, course)) is not None:
+        return refused
     student = CourseStudent.objects.filter(course=course, pk=student_pk).first()
     if student is None:
         raise Http404("No such student in this course.")
@@ -196,16 +276,14 @@ def course_remove_student(request, pk: int, student_pk: int):
 
 @login_required
 def course_dates(request, pk: int):
-    course = course_for(request, pk)
-    return render(request, "dashboard/course_dates.html", {
-        "nav": "courses", "tab": "dates", "course": course, "sessions": selectors.course_sessions(course=course),
-    })
+    """The recorded classes (each can be deleted, with Undo) and the planned ones (planning.py changes them)."""
+    return render_dates(request, course_for(request, pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_delete_session(request, pk: int, session_pk: int):
-    course = course_for(request, pk)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
     session = Session.objects.filter(course=course, pk=session_pk).first()
     if session is None:
         raise Http404("No such class in this course.")
@@ -231,27 +309,76 @@ def course_delete_session(request, pk: int, session_pk: int):
 # --- Settings and deleting the course ---------------------------------------------------------------------
 
 
+def _settings_page(request, course, *, form=None, teacher_form=None, status=200):
+    defaults = defaults_of(course)
+    form = form or CourseDefaultsForm(initial={
+        "threshold_minutes": defaults.threshold_minutes, "cutoff": defaults.cutoff,
+        "late_allowance_minutes": course.late_allowance_minutes,
+    })
+    return render(request, "dashboard/course_settings.html", {
+        "nav": "courses", "tab": "settings", "course": course, "form": form,
+        "may_manage": may_on_course(request.user, MANAGE_COURSE, course),
+        "co_teachers": list(course.co_teachers.order_by("username")), "teacher_form": teacher_form or CoTeacherForm(),
+        "focus_errors": status == 400,
+    }, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_settings(request, pk: int):
-    course = course_for(request, pk)
-    defaults = defaults_of(course)
-    form = bound(request, CourseDefaultsForm, initial={"threshold_minutes": defaults.threshold_minutes,
-                                                       "cutoff": defaults.cutoff})
-    if request.method == "POST" and form.is_valid():
-        save_defaults(course=course, **form.cleaned_data)
-        messages.success(request, "Saved. New uploads start with these choices.")
-        return redirect("dashboard:course_settings", pk=course.pk)
-    return render(request, "dashboard/course_settings.html", {
-        "nav": "courses", "tab": "settings", "course": course, "form": form,
-    }, status=400 if request.method == "POST" else 200)
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    if request.method == "GET":
+        return _settings_page(request, course)
+    form = CourseDefaultsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            attendance_services.update_course(course=course, late_allowance_minutes=data["late_allowance_minutes"])
+        except attendance_services.AttendanceError as error:
+            form.add_error("late_allowance_minutes", error.message)
+        else:
+            save_defaults(course=course, threshold_minutes=data["threshold_minutes"], cutoff=data["cutoff"])
+            messages.success(request, "Saved. New uploads start with these choices.")
+            return redirect("dashboard:course_settings", pk=course.pk)
+    return _settings_page(request, course, form=form, status=400)
+
+
+@login_required
+@require_POST
+def course_add_teacher(request, pk: int):
+    """Share the course with another teacher (the owner only: MANAGE_COURSE)."""
+    course = course_for(request, pk, MANAGE_COURSE)
+    form = CoTeacherForm(request.POST)
+    if form.is_valid():
+        try:
+            person = attendance_services.find_teacher(form.cleaned_data["person"])
+            attendance_services.add_co_teacher(course=course, person=person)
+        except attendance_services.AttendanceError as error:
+            form.add_error("person", error.message)
+        else:
+            messages.success(request, f"{person.username} can now see {course}, upload and correct its attendance.")
+            return redirect("dashboard:course_settings", pk=course.pk)
+    messages.error(request, "Nobody was added: see the message beside the form.")
+    return _settings_page(request, course, teacher_form=form, status=400)
+
+
+@login_required
+@require_POST
+def course_remove_teacher(request, pk: int, user_pk: int):
+    course = course_for(request, pk, MANAGE_COURSE)
+    person = course.co_teachers.filter(pk=user_pk).first()
+    if person is None:
+        raise Http404("That person does not share this course.")
+    attendance_services.remove_co_teacher(course=course, person=person)
+    messages.success(request, f"{person.username} no longer shares {course}. Their uploads stay recorded.")
+    return redirect("dashboard:course_settings", pk=course.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_delete(request, pk: int):
     """A page that asks first, with the counts; only its POST deletes, and Undo puts everything back."""
-    course = course_for(request, pk)
+    course = course_for(request, pk, MANAGE_COURSE)
     counts = selectors.course_counts(course=course)
     if request.method == "POST":
         name = str(course)

@@ -1,0 +1,121 @@
+"""A course's planned classes on its Dates tab: generated from a weekly meeting (prefilled from the linked
+tutorial's day and time over the unit's dates), imported from a file, removed one by one or a break at a time.
+The plan is what the at-risk projection counts: how many classes each student can still attend."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from attendance import selectors as attendance_selectors
+from attendance import services as attendance_services
+from attendance.permissions import UPLOAD_ATTENDANCE
+from dashboard import selectors
+from dashboard.forms import PlanBreakForm, PlanGenerateForm, PlanImportForm
+from dashboard.views.access import course_for
+
+
+def generate_initial(course) -> dict:
+    """The schedule form's first values: the linked tutorial's meeting day and time over the unit's first and
+    last days (attendance.selectors.schedule_defaults); today's weekday where nothing is known."""
+    defaults = attendance_selectors.schedule_defaults(course)
+    weekday = defaults.weekday if defaults.weekday is not None else timezone.localdate().weekday()
+    initial = {"weekday": str(weekday), "time": defaults.time, "start": defaults.start, "end": defaults.end}
+    return {name: value for name, value in initial.items() if value is not None}
+
+
+def render_dates(request, course, *, generate_form=None, import_form=None, break_form=None, status=200):
+    return render(request, "dashboard/course_dates.html", {
+        "nav": "courses", "tab": "dates", "course": course, "sessions": selectors.course_sessions(course=course),
+        "plan": selectors.course_plan(course=course),
+        "generate_form": generate_form or PlanGenerateForm(initial=generate_initial(course)),
+        "import_form": import_form or PlanImportForm(), "break_form": break_form or PlanBreakForm(),
+        "focus_errors": status == 400,
+    }, status=status)
+
+
+def _done(request, course, changes):
+    messages.success(request, f"Planned classes: {changes.message}")
+    return redirect(reverse("dashboard:course_dates", kwargs={"pk": course.pk}) + "#plan-title")
+
+
+def _refused(request, course, error, **forms):
+    messages.error(request, f"The plan was not changed: {error.message}")
+    return render_dates(request, course, status=400, **forms)
+
+
+@login_required
+@require_POST
+def plan_generate(request, pk: int):
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    form = PlanGenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The plan was not changed: see the messages beside the schedule.")
+        return render_dates(request, course, generate_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        classes = attendance_services.generated_classes(
+            weekday=data["weekday"], time=data["time"], start=data["start"], end=data["end"], breaks=data["breaks"]
+        )
+        changes = attendance_services.plan_classes(course=course, classes=classes, replace=data["replace"])
+    except attendance_services.AttendanceError as error:
+        return _refused(request, course, error, generate_form=form)
+    return _done(request, course, changes)
+
+
+@login_required
+@require_POST
+def plan_import(request, pk: int):
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    form = PlanImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "The plan was not changed: see the message beside the file.")
+        return render_dates(request, course, import_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        classes = attendance_services.read_planned_classes(name=upload.name, data=upload.read())
+        changes = attendance_services.plan_classes(course=course, classes=classes)
+    except attendance_services.AttendanceError as error:
+        return _refused(request, course, error, import_form=form)
+    return _done(request, course, changes)
+
+
+@login_required
+@require_POST
+def plan_remove_break(request, pk: int):
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    form = PlanBreakForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The plan was not changed: see the messages beside the break.")
+        return render_dates(request, course, break_form=form, status=400)
+    try:
+        changes = attendance_services.remove_planned_classes(
+            course=course, breaks=[(form.cleaned_data["first"], form.cleaned_data["last"])]
+        )
+    except attendance_services.AttendanceError as error:
+        return _refused(request, course, error, break_form=form)
+    return _done(request, course, changes)
+
+
+@login_required
+@require_POST
+def plan_remove_class(request, pk: int):
+    """Remove one planned class (a date and start time, as the list's button sends them). Recorded classes stay."""
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    try:
+        date = datetime.date.fromisoformat(request.POST.get("date", ""))
+        start = datetime.time.fromisoformat(request.POST.get("start_time", ""))
+    except ValueError:
+        messages.error(request, "Choose a planned class to remove from the list.")
+        return render_dates(request, course, status=400)
+    changes = attendance_services.remove_planned_classes(course=course, classes=[(date, start)])
+    if not changes.removed:
+        messages.error(request, f"No class was planned on {date:%-d %B %Y} at {start:%H:%M}; nothing was removed.")
+        return render_dates(request, course, status=400)
+    return _done(request, course, changes)
