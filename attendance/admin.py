@@ -13,9 +13,24 @@ from attendance.services import sync_unit_rosters
 
 
 class CourseStudentInline(admin.TabularInline):
+    """The roster. A course that follows a unit takes its roster from the unit's enrolments: read only here, as
+    on the dashboard and the API (attendance.services.refuse_hand_edits)."""
+
     model = CourseStudent
     extra = 0
     raw_id_fields = ["user"]
+
+    def _follows_unit(self, obj) -> bool:
+        return obj is not None and obj.unit_id is not None
+
+    def has_add_permission(self, request, obj=None):
+        return not self._follows_unit(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._follows_unit(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._follows_unit(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Course)
@@ -58,11 +73,20 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(Record)
 class RecordAdmin(admin.ModelAdmin):
+    """Marks, read only: a status is changed by a correction with a remark (the dashboard's cell page, or
+    POST /api/courses/<id>/corrections/), so every change has its history and survives re-uploads."""
+
     list_display = ["session", "student", "status", "seconds_attended", "first_join", "flagged", "still_connected"]
     list_filter = ["status", "flagged", "still_connected"]
     search_fields = ["student__roll", "student__name", "session__course__course_id"]
     list_select_related = ["session__course", "student"]
     raw_id_fields = ["session", "student"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RecordChange)

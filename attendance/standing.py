@@ -146,8 +146,8 @@ class Standing:
     @property
     def at_risk(self) -> bool:
         """Cannot reach the cutoff, or needs most (more than half) of the remaining planned classes."""
-        if self.remaining is None:
-            return False
+        if self.remaining is None or self.held - self.excused <= 0:
+            return False  # nothing to judge yet: at the start of term nobody is at risk
         needed = self.needed
         return needed is None or needed > AT_RISK_SHARE * self.remaining
 

@@ -215,7 +215,7 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 # routes under /api/ and the attendance routes at the root; never the dashboard, the admin or the session login.
 CORS_URLS_REGEX = (
     r"^/(?:api/.*|api_signup|add_course|delete_course|upload_attendance|download_attendance|get_all_courses"
-    r"|add_students|remove_student|delete_date)$"
+    r"|add_students|remove_student|delete_date|add_course_from_unit)$"
 )
 # The origins allowed, comma-separated, scheme and host (and port) only: `https://ontrack.example.edu`.
 # `manage.py check` (also run by `migrate`) refuses a malformed one (corsheaders.E013/E014).

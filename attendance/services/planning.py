@@ -27,6 +27,8 @@ class PlanChanges:
 
     @property
     def message(self) -> str:
+        if not self.added and not self.already_planned:  # a removal
+            return f"{self.removed} planned class{'es' if self.removed != 1 else ''} removed."
         parts = [f"{self.added} planned class{'es' if self.added != 1 else ''} added"]
         if self.already_planned:
             parts.append(f"{self.already_planned} already planned")

@@ -61,7 +61,8 @@ def roster_details(*, username: str, student_id: str | None, nickname: str, firs
 
 
 def create_course_from_unit(
-    *, owner, course_id: str, course_name: str, batch: int, unit, stream=None, tutorial=None
+    *, owner, course_id: str, course_name: str, batch: int, unit, stream=None, tutorial=None,
+    late_allowance_minutes: int | None = None,
 ) -> Course:
     """A course of ``owner`` whose roster is the enrolled students of ``unit`` — all of them, those in a tutorial
     of ``stream``, or those in ``tutorial`` — and follows them from now on.
@@ -92,7 +93,8 @@ def create_course_from_unit(
         )
     with transaction.atomic():
         course = new_course(
-            owner=owner, course_id=course_id, batch=batch, course_name=course_name, unit=unit, stream=stream, tutorial=tutorial
+            owner=owner, course_id=course_id, batch=batch, course_name=course_name, unit=unit, stream=stream,
+            tutorial=tutorial, late_allowance_minutes=late_allowance_minutes,
         )
         sync_unit_rosters(unit_ids=[unit.pk], course_ids=[course.pk])
     return course

@@ -173,7 +173,7 @@ def test_withdrawing_through_the_csv_marks_withdrawn_and_keeps_history(world):
     course = world.course("LA1", tutorial=world.la1)
     asha = course.students.get(roll="21CS001")
     session = Session.objects.create(course=course, date=datetime.date(2026, 3, 2), source_format=SourceFormat.ZOOM)
-    Record.objects.create(session=session, student=asha, present=True, seconds_attended=3600)
+    Record.objects.create(session=session, student=asha, status="present", present=True, seconds_attended=3600)
 
     world.withdraw("asha")
     asha.refresh_from_db()
@@ -287,8 +287,8 @@ def test_withdrawn_students_are_left_out_of_reports_percentages_and_course_objec
     course = world.course("LA1", tutorial=world.la1)
     asha, mina = course.students.get(roll="21CS001"), course.students.get(roll="21CS003")
     session = Session.objects.create(course=course, date=datetime.date(2026, 3, 2), source_format=SourceFormat.ZOOM)
-    Record.objects.create(session=session, student=asha, present=False, seconds_attended=0)
-    Record.objects.create(session=session, student=mina, present=True, seconds_attended=3600)
+    Record.objects.create(session=session, student=asha, status="absent", present=False, seconds_attended=0)
+    Record.objects.create(session=session, student=mina, status="present", present=True, seconds_attended=3600)
     world.withdraw("asha")
 
     report = selectors.attendance_report(course=course)
@@ -327,17 +327,18 @@ def test_uploads_leave_withdrawn_students_out_and_say_so(world):
         )
 
 
-def test_attendance_fraction_is_present_over_held(world):
+def test_a_students_own_percentage_is_attended_over_held_rounded_down(world):
     course = world.course("LA1", tutorial=world.la1)
     asha = course.students.get(roll="21CS001")
     for day, present in ((2, True), (3, True), (4, False)):
         session = Session.objects.create(course=course, date=datetime.date(2026, 3, day), source_format=SourceFormat.ZOOM)
-        Record.objects.create(session=session, student=asha, present=present)
-    assert selectors.attendance_fraction(Record.objects.filter(student=asha)) == Fraction(200, 3)  # 2 of 3
-    assert selectors.attendance_fraction([]) is None
+        Record.objects.create(session=session, student=asha, status="present" if present else "absent", present=present)
+    [mine] = selectors.my_attendance(asha.user)
+    assert (mine.attended, mine.held, mine.percentage) == (2, 3, Fraction(200, 3))  # 2 of 3
     assert selectors.percent_text(Fraction(200, 3)) == "66.6"  # rounded down, never up to a cutoff
     assert selectors.percent_text(Fraction(7496, 100)) == "74.9"
     assert selectors.percent_text(Fraction(100)) == "100.0"
+    assert selectors.percent_text(None) == ""
 
 
 # --- deletions -------------------------------------------------------------------------------------------------
@@ -390,3 +391,73 @@ def test_link_choices_list_what_each_person_may_link(world, django_assert_max_nu
     assert selectors.link_choices(UserFactory(role=Role.TUTOR)) == []
     admin = UserFactory(role=Role.ADMIN)
     assert [choice.unit for choice in selectors.link_choices(admin)] == [world.unit]
+
+
+# --- planned classes from the linked tutorial, and the API's guards on linked rosters -------------------------
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    from doubtfire.services import issue_auth_token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_auth_token(user=user)}")
+    return client
+
+
+def test_a_tutorials_course_generates_its_plan_from_the_meeting_day_and_the_unit_dates(world):
+    world.la1.meeting_day, world.la1.meeting_time = "Wednesday", datetime.time(14, 30)
+    world.la1.save()
+    world.unit.start_date, world.unit.end_date = datetime.date(2026, 3, 2), datetime.date(2026, 3, 31)
+    world.unit.save()
+    course = world.course("LA1", tutorial=world.la1)
+    response = _api(world.convenor).post(f"/api/courses/{course.pk}/planned_classes/generate/", {}, format="json")
+    assert response.status_code == 200, response.json()
+    # Wednesdays of March 2026: 4, 11, 18, 25, at the tutorial's time.
+    assert [(c["date"], c["start_time"]) for c in response.json()["planned_classes"]] == [
+        ("2026-03-04", "14:30"), ("2026-03-11", "14:30"), ("2026-03-18", "14:30"), ("2026-03-25", "14:30")]
+    # A time as /api/tutorials/ writes it (with seconds) is accepted too, and sent values win over the defaults.
+    again = _api(world.convenor).post(f"/api/courses/{course.pk}/planned_classes/generate/",
+                                      {"time": "16:00:00", "weekday": "Friday", "replace": True}, format="json")
+    assert [c["start_time"] for c in again.json()["planned_classes"]] == ["16:00"] * 4
+
+
+def test_a_course_with_nothing_to_take_the_schedule_from_is_told_what_to_send(world):
+    course = world.course("ALL")  # the whole unit: dates known, no meeting day
+    response = _api(world.convenor).post(f"/api/courses/{course.pk}/planned_classes/generate/", {}, format="json")
+    assert response.status_code == 400
+    assert "Send weekday, time" in str(response.json()) and "follows no tutorial" in str(response.json())
+    assert not course.planned_classes.exists()
+
+
+def test_add_students_on_a_linked_course_is_a_400_not_a_500(world):
+    course = world.course("LA1", tutorial=world.la1)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = _api(world.convenor).post("/add_students", {
+        "course": "LA1-2026", "file": SimpleUploadedFile("r.csv", b"Roll Number,Name\n99,Hand Made\n")})
+    assert response.status_code == 400, response.content
+    assert not course.students.filter(roll="99").exists()
+
+
+def test_a_linked_course_made_through_rest_keeps_its_late_allowance(world):
+    response = _api(world.convenor).post("/api/courses/", {
+        "course_id": "LATE", "course_name": "Late", "batch": 2026, "late_allowance_minutes": 10,
+        "unit": world.unit.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    assert Course.objects.get(course_id="LATE").late_allowance_minutes == 10
+
+
+def test_the_admin_shows_marks_and_linked_rosters_read_only(world, admin_client):
+    course = world.course("LA1", tutorial=world.la1)
+    session = Session.objects.create(course=course, date=datetime.date(2026, 3, 2), source_format=SourceFormat.ZOOM)
+    record = Record.objects.create(session=session, student=course.students.first(), status="absent", present=False)
+    response = admin_client.post(f"/admin/attendance/record/{record.pk}/change/", {
+        "session": session.pk, "student": record.student_id, "status": "present", "present": "on"})
+    assert response.status_code == 403
+    record.refresh_from_db()
+    assert record.status == "absent"
+    page = admin_client.get(f"/admin/attendance/course/{course.pk}/change/").content.decode()
+    assert 'name="students-MAX_NUM_FORMS" value="0"' in page and 'name="students-0-DELETE"' not in page
+    assert 'name="students-0-roll"' not in page  # shown, not editable

@@ -755,7 +755,7 @@ class AddStudentsView(AttendanceView):
         course = _course_from_fields(request, UPLOAD_ATTENDANCE)
         upload = uploaded_file(request)
         roster = _service(services.read_roster, name=upload.name, data=upload.data)
-        changes = services.add_students(course=course, roster=roster)
+        changes = _service(services.add_students, course=course, roster=roster)
         return Response(
             {
                 "message": f"Added {len(changes.added)} students, renamed {len(changes.renamed)}, "
@@ -1151,7 +1151,10 @@ class CourseViewSet(
             "batch": data["batch"],
         }
         if data.get("link"):
-            serializer.instance = _linked(services.create_course_from_unit, **fields, **data["link"])
+            serializer.instance = _linked(
+                services.create_course_from_unit, **fields, **data["link"],
+                late_allowance_minutes=data.get("late_allowance_minutes"),
+            )
         else:
             serializer.instance = _service(
                 services.create_course, **fields, roster=[], late_allowance_minutes=data.get("late_allowance_minutes")

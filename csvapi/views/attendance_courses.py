@@ -170,10 +170,24 @@ class PlanSerializer(serializers.Serializer):
 
 
 class GenerateSerializer(serializers.Serializer):
-    weekday = serializers.CharField(help_text="The meeting day: Monday (or Mon, or 0 for Monday to 6 for Sunday).")
-    time = serializers.TimeField(input_formats=["%H:%M"], help_text="The meeting time, HH:MM (24-hour).")
-    start = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="First day of the range, YYYY-MM-DD.")
-    end = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="Last day of the range (included).")
+    # Each may be left out for a course linked to a unit: the tutorial's meeting day and time, the unit's dates.
+    weekday = serializers.CharField(
+        required=False,
+        help_text="The meeting day: Monday (or Mon, or 0 for Monday to 6 for Sunday). Default: the linked "
+        "tutorial's meeting day.",
+    )
+    time = serializers.TimeField(
+        required=False, input_formats=["%H:%M", "%H:%M:%S"],
+        help_text="The meeting time, HH:MM (24-hour). Default: the linked tutorial's meeting time.",
+    )
+    start = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"],
+        help_text="First day of the range, YYYY-MM-DD. Default: the linked unit's start date.",
+    )
+    end = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"],
+        help_text="Last day of the range (included). Default: the linked unit's end date.",
+    )
     breaks = BreakSerializer(many=True, required=False, default=list, max_length=100, help_text="Ranges with no classes.")
     replace = serializers.BooleanField(
         required=False, default=False, help_text="The plan becomes exactly these classes (others are removed)."
@@ -283,13 +297,17 @@ class CoursePlanMixin:
     def generate_planned_classes(self, request, pk=None):
         course = self.get_object()
         data = _valid(GenerateSerializer, request.data)
+        defaults = selectors.schedule_defaults(course)
+        schedule = {name: data.get(name, getattr(defaults, name)) for name in ("weekday", "time", "start", "end")}
+        missing = [name for name, value in schedule.items() if value is None]
+        if missing:
+            raise ValidationError(
+                f"Send {', '.join(missing)}: {course} "
+                + ("follows no tutorial with a meeting day and time" if course.unit_id else "is not linked to a unit")
+                + ", so there is nothing to take them from."
+            )
         classes = _answer(
-            services.generated_classes,
-            weekday=data["weekday"],
-            time=data["time"],
-            start=data["start"],
-            end=data["end"],
-            breaks=[(entry["start"], entry["end"]) for entry in data["breaks"]],
+            services.generated_classes, **schedule, breaks=[(entry["start"], entry["end"]) for entry in data["breaks"]]
         )
         changes = _answer(services.plan_classes, course=course, classes=classes, replace=data["replace"])
         return Response(_changed(course, changes))
