@@ -151,10 +151,17 @@ def test_the_demo_semester_is_recorded_through_uploads_with_defaulters(db):
     out = StringIO()
     call_command("demo_data", stdout=out)
     assert "fill in seed_attendance" not in out.getvalue()
-    for owner in ("cconvenor", "atutor"):
+    # The whole unit's 50 students for its Convenor, twice a week; the 25 of LA1-01 for its tutor, on Mondays.
+    for owner, students, classes in (("cconvenor", 50, 24), ("atutor", 25, 12)):
         [card] = course_summaries(owner=User.objects.get(username=owner))
-        assert (card.students, card.dates) == (40, 24)
+        assert (card.students, card.dates) == (students, classes)
         assert 0 < card.defaulters < 10 and 75 < card.average < 95
+    # They follow the unit, so a demo student signing in sees their own attendance in both (student01 is in LA1-01).
+    from attendance.selectors import my_attendance
+
+    mine = my_attendance(User.objects.get(username="student01"))
+    assert [course.course.course_id for course in mine] == ["COS10001", "COS10001-LA1-01"]
+    assert [course.held for course in mine] == [24, 12]
     # Recorded as a teacher records it: every session came from an uploaded report, in four formats.
     formats = set(Session.objects.values_list("source_format", flat=True))
     assert formats == {"teams_legacy", "teams", "zoom", "google_form"}

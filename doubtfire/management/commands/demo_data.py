@@ -96,17 +96,20 @@ PROGRESS = [
 ]
 
 
-# The demo semester's attendance: (owner, course id, name, students (demo numbers), weekdays, start time).
+# The demo semester's attendance: (owner, course id, name, what it follows (None: the whole unit; else a tutorial),
+# weekdays, start time). Both follow the unit, so their rosters are the enrolled students (with e-mails, so the
+# Teams and Zoom reports are matched by address) and each demo student sees their own on My attendance.
 DEMO_COURSES = [
-    ("cconvenor", "COS10001-LA", "Introduction to Programming: labs", range(1, 41), (0, 3), datetime.time(9, 30)),
-    ("atutor", "COS10001-WS", "Introduction to Programming: workshops", range(11, 51), (1, 4), datetime.time(18, 0)),
+    ("cconvenor", "COS10001", "Introduction to Programming: lectures", None, (0, 3), datetime.time(9, 30)),
+    ("atutor", "COS10001-LA1-01", "Introduction to Programming: lab LA1-01", "LA1-01", (0,), datetime.time(9, 30)),
 ]
-DEMO_WEEKS = 12  # two classes a week: 24 recorded dates
+DEMO_WEEKS = 12  # the lectures twice a week (24 classes), the lab at its tutorial's time, Mondays (12)
 
 
 def seed_attendance(stdout) -> None:
-    """A semester of attendance for `cconvenor` and `atutor`: 40 students each, 24 classes, recorded by
-    uploading generated Teams, Zoom and Google Form reports through the attendance service (as a teacher would).
+    """A semester of attendance for `cconvenor` (the whole unit, 50 students, 24 classes) and `atutor` (their
+    tutorial LA1-01, 25 students, 12 classes at its meeting time), recorded by uploading generated Teams, Zoom and Google Form reports through the
+    attendance service (as a teacher would).
 
     Idempotent: a course that exists keeps its roster, and only dates not yet recorded are uploaded.
     """
@@ -114,14 +117,16 @@ def seed_attendance(stdout) -> None:
 
     rng = random.Random(20260302)
     defaults = apps.get_model("dashboard", "CourseDefaults")
-    for owner_name, course_id, name, numbers, weekdays, start in DEMO_COURSES:
+    unit = Unit.objects.get(code=UNIT["code"], start_date=UNIT["start_date"])
+    for owner_name, course_id, name, tutorial, weekdays, start in DEMO_COURSES:
         owner = User.objects.get(username=owner_name)
-        people = []
-        for student in User.objects.filter(username__in=[f"student{n:02d}" for n in numbers]).order_by("username"):
-            people.append((student.student_id or student.username, student.full_name or student.username, student.email))
+        course = demo_semester.demo_course(
+            owner=owner, course_id=course_id, course_name=name, batch=UNIT["start_date"].year, unit=unit,
+            tutorial=unit.tutorials.get(abbreviation=tutorial) if tutorial else None,
+        )
+        people = [(entry.roll, entry.name, entry.email)
+                  for entry in course.students.filter(withdrawn=False).order_by("roll")]
         students = demo_semester.profiles(people, rng)
-        course = demo_semester.demo_course(owner=owner, course_id=course_id, course_name=name,
-                                           batch=UNIT["start_date"].year, students=students)
         defaults.objects.get_or_create(course=course, defaults={"threshold_minutes": 30})
         dates = demo_semester.semester_dates(UNIT["start_date"], weekdays, DEMO_WEEKS)
         recorded = demo_semester.record_semester(course=course, owner=owner, students=students, dates=dates,
