@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 
 from attendance import services
+from attendance.formats import RosterEntry
 from attendance.models import Course
 
 THRESHOLD_SECONDS = 30 * 60
@@ -158,11 +159,11 @@ def record_semester(*, course: Course, owner, students: list[DemoStudent], dates
     return done
 
 
-def demo_course(*, owner, course_id: str, course_name: str, batch: int, unit, tutorial=None) -> Course:
-    """The owner's course that follows ``unit`` (or one of its tutorials), created when missing."""
+def demo_course(*, owner, course_id: str, course_name: str, batch: int, students: list[DemoStudent]) -> Course:
+    """The owner's course, created with its roster when missing."""
     course = Course.objects.filter(owner=owner, course_id=course_id, batch=batch).first()
     if course is None:
-        course = services.create_course_from_unit(
-            owner=owner, course_id=course_id, course_name=course_name, batch=batch, unit=unit, tutorial=tutorial
-        )
+        roster = [RosterEntry(roll=student.roll, name=student.name, row=0) for student in students]
+        course = services.create_course(owner=owner, course_id=course_id, course_name=course_name, batch=batch,
+                                        roster=roster)
     return course

@@ -1,9 +1,11 @@
 """`manage.py demo_data`: what it creates, that a second run creates nothing, and that its logins work."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django.db.models import Count, F
 from rest_framework.test import APIClient
 
@@ -151,21 +153,28 @@ def test_the_demo_semester_is_recorded_through_uploads_with_defaulters(db):
     out = StringIO()
     call_command("demo_data", stdout=out)
     assert "fill in seed_attendance" not in out.getvalue()
-    # The whole unit's 50 students for its Convenor, twice a week; the 25 of LA1-01 for its tutor, on Mondays.
-    for owner, students, classes in (("cconvenor", 50, 24), ("atutor", 25, 12)):
-        [card] = course_summaries(owner=User.objects.get(username=owner))
-        assert (card.students, card.dates) == (students, classes)
+    for owner, course_id in (("cconvenor", "COS10001-LA"), ("atutor", "COS10001-WS")):
+        [card] = [card for card in course_summaries(owner=User.objects.get(username=owner))
+                  if card.course.course_id == course_id]
+        assert (card.students, card.dates) == (40, 24)
         assert 0 < card.defaulters < 10 and 75 < card.average < 95
-    # They follow the unit, so a demo student signing in sees their own attendance in both (student01 is in LA1-01).
-    from attendance.selectors import my_attendance
-
-    mine = my_attendance(User.objects.get(username="student01"))
-    assert [course.course.course_id for course in mine] == ["COS10001", "COS10001-LA1-01"]
-    assert [course.held for course in mine] == [24, 12]
     # Recorded as a teacher records it: every session came from an uploaded report, in four formats.
+    # atutor's LA1-01 course follows the unit and is in mid-term: 10 Mondays recorded before today, 6 planned
+    # ahead; its students see it, and some of them need most of what is left.
+    from attendance.selectors import course_standings, my_attendance
+
+    linked = Course.objects.get(course_id="COS10001-LA1-01")
+    assert (linked.tutorial.abbreviation, linked.students.count(), linked.sessions.count()) == ("LA1-01", 25, 10)
+    today = timezone.localdate()
+    assert max(linked.sessions.values_list("date", flat=True)) < today  # recorded: the Mondays before today
+    assert linked.planned_classes.filter(date__gte=today).count() == 6  # still to come (today's counts)
+    [mine] = my_attendance(User.objects.get(username="student01"))  # in LA1-01 (odd numbers)
+    assert (mine.course, mine.held, mine.standing.remaining) == (linked, 10, 6)
+    standings = course_standings(course=linked)
+    assert any(student.standing.at_risk for student in standings.students)
     formats = set(Session.objects.values_list("source_format", flat=True))
     assert formats == {"teams_legacy", "teams", "zoom", "google_form"}
     assert Session.objects.filter(uploaded_by__isnull=True).count() == 0
     records = Record.objects.count()
     call_command("demo_data", stdout=StringIO())  # a second run adds nothing
-    assert Record.objects.count() == records and Course.objects.count() == 2
+    assert Record.objects.count() == records and Course.objects.count() == 3

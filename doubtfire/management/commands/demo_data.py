@@ -96,20 +96,24 @@ PROGRESS = [
 ]
 
 
-# The demo semester's attendance: (owner, course id, name, what it follows (None: the whole unit; else a tutorial),
-# weekdays, start time). Both follow the unit, so their rosters are the enrolled students (with e-mails, so the
-# Teams and Zoom reports are matched by address) and each demo student sees their own on My attendance.
+# The demo semester's attendance: (owner, course id, name, students (demo numbers), weekdays, start time).
 DEMO_COURSES = [
-    ("cconvenor", "COS10001", "Introduction to Programming: lectures", None, (0, 3), datetime.time(9, 30)),
-    ("atutor", "COS10001-LA1-01", "Introduction to Programming: lab LA1-01", "LA1-01", (0,), datetime.time(9, 30)),
+    ("cconvenor", "COS10001-LA", "Introduction to Programming: labs", range(1, 41), (0, 3), datetime.time(9, 30)),
+    ("atutor", "COS10001-WS", "Introduction to Programming: workshops", range(11, 51), (1, 4), datetime.time(18, 0)),
 ]
-DEMO_WEEKS = 12  # the lectures twice a week (24 classes), the lab at its tutorial's time, Mondays (12)
+DEMO_WEEKS = 12  # two classes a week: 24 recorded dates
+
+# And a course that follows the unit, in the middle of its term whenever the demo is loaded: atutor's tutorial
+# LA1-01 (its 25 students, Mondays at its meeting time), the last LINKED_WEEKS_HELD Mondays recorded and
+# LINKED_WEEKS_AHEAD more planned. Its students see it on My attendance, and the course page has students who
+# need most of what is left (at risk) or cannot reach the cutoff any more.
+DEMO_LINKED = ("atutor", "COS10001-LA1-01", "Introduction to Programming: lab LA1-01", "LA1-01")
+LINKED_WEEKS_HELD, LINKED_WEEKS_AHEAD = 10, 6
 
 
 def seed_attendance(stdout) -> None:
-    """A semester of attendance for `cconvenor` (the whole unit, 50 students, 24 classes) and `atutor` (their
-    tutorial LA1-01, 25 students, 12 classes at its meeting time), recorded by uploading generated Teams, Zoom and Google Form reports through the
-    attendance service (as a teacher would).
+    """A semester of attendance for `cconvenor` and `atutor`: 40 students each, 24 classes, recorded by
+    uploading generated Teams, Zoom and Google Form reports through the attendance service (as a teacher would).
 
     Idempotent: a course that exists keeps its roster, and only dates not yet recorded are uploaded.
     """
@@ -117,22 +121,53 @@ def seed_attendance(stdout) -> None:
 
     rng = random.Random(20260302)
     defaults = apps.get_model("dashboard", "CourseDefaults")
-    unit = Unit.objects.get(code=UNIT["code"], start_date=UNIT["start_date"])
-    for owner_name, course_id, name, tutorial, weekdays, start in DEMO_COURSES:
+    for owner_name, course_id, name, numbers, weekdays, start in DEMO_COURSES:
         owner = User.objects.get(username=owner_name)
-        course = demo_semester.demo_course(
-            owner=owner, course_id=course_id, course_name=name, batch=UNIT["start_date"].year, unit=unit,
-            tutorial=unit.tutorials.get(abbreviation=tutorial) if tutorial else None,
-        )
-        people = [(entry.roll, entry.name, entry.email)
-                  for entry in course.students.filter(withdrawn=False).order_by("roll")]
+        people = []
+        for student in User.objects.filter(username__in=[f"student{n:02d}" for n in numbers]).order_by("username"):
+            people.append((student.student_id or student.username, student.full_name or student.username, student.email))
         students = demo_semester.profiles(people, rng)
+        course = demo_semester.demo_course(owner=owner, course_id=course_id, course_name=name,
+                                           batch=UNIT["start_date"].year, students=students)
         defaults.objects.get_or_create(course=course, defaults={"threshold_minutes": 30})
         dates = demo_semester.semester_dates(UNIT["start_date"], weekdays, DEMO_WEEKS)
         recorded = demo_semester.record_semester(course=course, owner=owner, students=students, dates=dates,
                                                  start=start, rng=rng)
         stdout.write(f"Attendance: {course_id} of {owner_name}: {len(students)} students, "
                      f"{recorded} class{'es' if recorded != 1 else ''} recorded now.")
+    seed_linked_course(stdout, rng)
+
+
+def seed_linked_course(stdout, rng) -> None:
+    """DEMO_LINKED: made from the tutorial (its roster is the tutorial's students, with their accounts), its past
+    Mondays uploaded as reports, its plan generated from the tutorial's meeting day and time."""
+    from attendance import demo_semester
+    from attendance import services as attendance_services
+    from attendance.models import Course
+    from attendance.selectors import schedule_defaults
+
+    owner_name, course_id, name, tutorial_name = DEMO_LINKED
+    owner = User.objects.get(username=owner_name)
+    unit = Unit.objects.get(code=UNIT["code"], start_date=UNIT["start_date"])
+    course = Course.objects.filter(owner=owner, course_id=course_id, batch=UNIT["start_date"].year).first()
+    if course is None:
+        course = attendance_services.create_course_from_unit(
+            owner=owner, course_id=course_id, course_name=name, batch=UNIT["start_date"].year, unit=unit,
+            tutorial=unit.tutorials.get(abbreviation=tutorial_name),
+        )
+    apps.get_model("dashboard", "CourseDefaults").objects.get_or_create(course=course, defaults={"threshold_minutes": 30})
+    people = [(entry.roll, entry.name, entry.email) for entry in course.students.filter(withdrawn=False).order_by("roll")]
+    students = demo_semester.profiles(people, rng)
+    schedule = schedule_defaults(course)
+    today = timezone.localdate()
+    latest = today - datetime.timedelta(days=(today.weekday() - schedule.weekday - 1) % 7 + 1)  # before today
+    held = [latest - datetime.timedelta(weeks=week) for week in reversed(range(LINKED_WEEKS_HELD))]
+    ahead = [latest + datetime.timedelta(weeks=week) for week in range(1, LINKED_WEEKS_AHEAD + 1)]
+    recorded = demo_semester.record_semester(course=course, owner=owner, students=students, dates=held,
+                                             start=schedule.time, rng=rng)
+    attendance_services.plan_classes(course=course, classes=[(day, schedule.time) for day in held + ahead])
+    stdout.write(f"Attendance: {course_id} of {owner_name} (follows {tutorial_name}): {len(students)} students, "
+                 f"{recorded} class{'es' if recorded != 1 else ''} recorded now, {LINKED_WEEKS_AHEAD} planned ahead.")
 
 
 class Command(BaseCommand):
