@@ -152,8 +152,9 @@ def record_semester(*, course: Course, owner, students: list[DemoStudent], dates
         end = datetime.datetime.combine(date, start) + CLASS_LENGTH
         services.record_attendance(
             course=course, uploaded_by=owner, files=[(name, data)],
+            # The class's start time, as a teacher types it: a Google Form's responses carry none of their own.
             options=services.UploadOptions(end_time=f"{end:%Y-%m-%d %H:%M}", threshold_seconds=THRESHOLD_SECONDS,
-                                           ignore_unknown=True),
+                                           ignore_unknown=True, start_time=start),
         )
         done += 1
     return done
