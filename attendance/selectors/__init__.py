@@ -22,8 +22,10 @@ from attendance.selectors.reports import (
     STILL_CONNECTED_COLUMN,
     AttendanceReport,
     SessionColumn,
+    StatusGrid,
     StudentAttendance,
     attendance_report,
+    status_grid,
     student_attendance,
 )
 from attendance.selectors.rolls import natural_roll_key
@@ -72,6 +74,7 @@ __all__ = [
     "MyCourseAttendance",
     "MySession",
     "ScheduleDefaults",
+    "StatusGrid",
     "Fraction",
     "attendance_report",
     "cell_history",
@@ -93,5 +96,6 @@ __all__ = [
     "natural_roll_key",
     "plan_progress",
     "session_on",
+    "status_grid",
     "student_attendance",
 ]
