@@ -422,3 +422,21 @@ class CourseFromUnitForm(forms.Form):
 
 class TaskStatusForm(forms.Form):
     status = forms.TypedChoiceField(label="Status", coerce=int, choices=TaskStatus.choices)
+
+
+class MoodleDownloadForm(forms.Form):
+    """The course page's "Moodle attendance import file" (attendance.selectors.moodle): which Moodle user field
+    finds each student. ``unusable`` counts, per identifier, the students it cannot match
+    (attendance.selectors.moodle_identifiers_unmatched); the first that matches everyone is chosen to start with."""
+
+    LABELS = {"email": "E-mail address", "username": "Username", "roll": "Roll number (Moodle's ID number)"}
+
+    moodle_user = forms.ChoiceField(label="Find students in Moodle by")
+
+    def __init__(self, *args, unusable: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["moodle_user"].choices = [
+            (key, label + (f" ({unusable[key]} student{'s' if unusable[key] > 1 else ''} cannot be matched)" if unusable[key] else ""))
+            for key, label in self.LABELS.items()
+        ]
+        self.fields["moodle_user"].initial = next((key for key in self.LABELS if not unusable[key]), "email")

@@ -1,7 +1,8 @@
 """Reads of the attendance half, one module per concept: a teacher's courses and the seed's course objects
-(`courses`), the downloadable reports (`reports`), finding one session (`sessions`), one cell and its history
-(`cells`), each student's standing and the plan's progress (`standings`), the order of rolls (`rolls`), which
-courses a person may use (`visibility`), and where attendance meets the units half (`units`). The rules that judge a
+(`courses`), the downloadable reports (`reports`), the file Moodle's Attendance activity imports (`moodle`),
+finding one session (`sessions`), one cell and its history (`cells`), each student's standing and the plan's
+progress (`standings`), the order of rolls (`rolls`), which courses a person may use (`visibility`), and where
+attendance meets the units half (`units`). The rules that judge a
 student (percentage, defaulter) live in `attendance.standing`.
 
 Every function runs a fixed number of queries whatever the number of students and dates.
@@ -12,6 +13,13 @@ from fractions import Fraction
 
 from attendance.selectors.cells import CellHistory, cell_history
 from attendance.selectors.courses import CourseSummary, course_of, course_summaries, courses_as_objects
+from attendance.selectors.moodle import (
+    DEFAULT_MOODLE_IDENTIFIER,
+    MOODLE_IDENTIFIERS,
+    MoodleAttendanceFile,
+    moodle_attendance_file,
+    moodle_identifiers_unmatched,
+)
 from attendance.selectors.reports import (
     AT_RISK,
     CANNOT_REACH,
@@ -22,8 +30,10 @@ from attendance.selectors.reports import (
     STILL_CONNECTED_COLUMN,
     AttendanceReport,
     SessionColumn,
+    StatusGrid,
     StudentAttendance,
     attendance_report,
+    status_grid,
     student_attendance,
 )
 from attendance.selectors.rolls import natural_roll_key
@@ -56,6 +66,8 @@ __all__ = [
     "COMPLETE",
     "DEFAULTERS",
     "DEFAULT_CUTOFF",
+    "DEFAULT_MOODLE_IDENTIFIER",
+    "MOODLE_IDENTIFIERS",
     "EXCUSED_COLUMN",
     "LATE_COLUMN",
     "STILL_CONNECTED_COLUMN",
@@ -71,7 +83,9 @@ __all__ = [
     "LinkChoice",
     "MyCourseAttendance",
     "MySession",
+    "MoodleAttendanceFile",
     "ScheduleDefaults",
+    "StatusGrid",
     "Fraction",
     "attendance_report",
     "cell_history",
@@ -90,8 +104,11 @@ __all__ = [
     "courses_as_objects",
     "is_defaulter",
     "locate_session",
+    "moodle_attendance_file",
+    "moodle_identifiers_unmatched",
     "natural_roll_key",
     "plan_progress",
     "session_on",
+    "status_grid",
     "student_attendance",
 ]

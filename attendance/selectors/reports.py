@@ -80,6 +80,63 @@ class AttendanceReport:
         return self.header.index("Percentage")
 
 
+@dataclass(frozen=True)
+class StatusGrid:
+    """Every listed student's status in every session of a course: what each course report is drawn from."""
+
+    columns: list[SessionColumn]  # the sessions shown (all, or the one asked for), oldest first
+    shown: list[int]  # each shown column's position among all the course's sessions
+    students: list[tuple[int, str, str, str, str]]  # (pk, roll, name, email, username) in natural roll order
+    # Student pk -> status per session of the course (None: not on the roster then). Over all sessions, since a
+    # standing is always the whole course's, also when one session's column is shown.
+    every: dict[int, list]
+    still_connected: dict[int, set[int]]  # student pk -> positions of their records still connected: few
+
+    def statuses_shown(self, student_id: int) -> list:
+        """The student's status in each shown column."""
+        statuses = self.every[student_id]
+        return statuses if len(self.shown) == len(statuses) else [statuses[index] for index in self.shown]
+
+
+def status_grid(
+    *,
+    course: Course,
+    date: datetime.date | None = None,
+    start_time: datetime.time | None = None,
+    include_withdrawn: bool = False,
+) -> StatusGrid:
+    """The course's sessions, its students (withdrawn ones only with ``include_withdrawn``) and their statuses.
+
+    With ``date`` (and ``start_time`` when the date has several sessions) only that session is a column
+    (AttendanceError when there is no such session). Three queries whatever the number of students and sessions
+    (sessions, students, records), and one more to find the ``date``'s session.
+    """
+    chosen = session_on(course=course, date=date, start_time=start_time).pk if date is not None else None
+    sessions = list(Session.objects.filter(course=course).order_by("date", "start_time").values_list("pk", "date", "start_time"))
+    headings = session_headings((day, start) for _, day, start in sessions)
+    shown = [index for index, (pk, _, _) in enumerate(sessions) if chosen is None or pk == chosen]
+    columns = [SessionColumn(*sessions[index], headings[index]) for index in shown]
+    listed = CourseStudent.objects.filter(course=course)
+    if not include_withdrawn:  # students who left the unit the course follows keep their records, out of sight
+        listed = listed.filter(withdrawn=False)
+    students = sorted(listed.values_list("pk", "roll", "name", "email", "username"), key=lambda s: natural_roll_key(s[1]))
+    # Each student's status in every session (None: not on the roster then), from one pass over the records.
+    # still_connected is read as an integer: SQLite's boolean converter, run on every row, was a fifth of a
+    # large report's time (PostgreSQL casts it in SQL just the same).
+    position = {pk: index for index, (pk, _, _) in enumerate(sessions)}
+    every: dict[int, list] = defaultdict(lambda: [None] * len(sessions))
+    still_connected: dict[int, set[int]] = defaultdict(set)
+    for student_id, session_id, status, still in (
+        Record.objects.filter(session__course=course)
+        .annotate(still=Cast("still_connected", IntegerField()))
+        .values_list("student_id", "session_id", "status", "still")
+    ):
+        every[student_id][position[session_id]] = status
+        if still:
+            still_connected[student_id].add(position[session_id])
+    return StatusGrid(columns=columns, shown=shown, students=students, every=every, still_connected=still_connected)
+
+
 def attendance_report(
     *,
     course: Course,
@@ -102,43 +159,19 @@ def attendance_report(
     plan's two; one more to find the ``date``'s session.
     """
     kind = kind or (DEFAULTERS if defaulters_only else COMPLETE)
-    chosen = session_on(course=course, date=date, start_time=start_time).pk if date is not None else None
-    sessions = list(Session.objects.filter(course=course).order_by("date", "start_time").values_list("pk", "date", "start_time"))
-    columns = [
-        SessionColumn(pk, day, start, heading)
-        for (pk, day, start), heading in zip(sessions, session_headings((day, start) for _, day, start in sessions))
-        if chosen is None or pk == chosen
-    ]
-    listed = CourseStudent.objects.filter(course=course)
-    if not include_withdrawn:  # students who left the unit the course follows keep their records, out of sight
-        listed = listed.filter(withdrawn=False)
-    students = sorted(listed.values_list("pk", "roll", "name"), key=lambda s: natural_roll_key(s[1]))
-    # Each student's status in every session (None: not on the roster then), from one pass over the records.
-    # still_connected is read as an integer: SQLite's boolean converter, run on every row, was a fifth of a
-    # large report's time (PostgreSQL casts it in SQL just the same).
-    position = {pk: index for index, (pk, _, _) in enumerate(sessions)}
-    shown = [position[column.pk] for column in columns]
-    every: dict[int, list] = defaultdict(lambda: [None] * len(sessions))
-    still_connected: dict[int, set[int]] = defaultdict(set)  # student -> session positions: few
-    for student_id, session_id, status, still in (
-        Record.objects.filter(session__course=course)
-        .annotate(still=Cast("still_connected", IntegerField()))
-        .values_list("student_id", "session_id", "status", "still")
-    ):
-        every[student_id][position[session_id]] = status
-        if still:
-            still_connected[student_id].add(position[session_id])
+    grid = status_grid(course=course, date=date, start_time=start_time, include_withdrawn=include_withdrawn)
+    columns = grid.columns
     plan = plan_progress(course=course, as_of=as_of or timezone.localdate())
     remaining = plan.remaining if plan else None
 
     rows, notes, standings = [], [], {}
-    for student_id, roll, name in students:
-        counts = Counter(every[student_id])
+    for student_id, roll, name, *_ in grid.students:
+        counts = Counter(grid.every[student_id])
         del counts[None]
         standing = standing_of(counts, remaining=remaining, cutoff=cutoff)
         if (kind == DEFAULTERS and not standing.defaulter) or (kind == AT_RISK and not standing.at_risk):
             continue
-        statuses = [every[student_id][index] for index in shown] if chosen is not None else every[student_id]
+        statuses = grid.statuses_shown(student_id)
         figures = [standing.attended, standing.held, standing.excused, percentage_shown(standing.percentage)]
         if plan is not None:
             figures += [standing.remaining, CANNOT_REACH if standing.cannot_reach else standing.needed]
@@ -148,8 +181,8 @@ def attendance_report(
             [
                 _headings(columns, statuses, Status.LATE) if standing.late else "",
                 _headings(columns, statuses, Status.EXCUSED) if standing.excused else "",
-                ", ".join(column.heading for column, index in zip(columns, shown) if index in still_connected[student_id])
-                if student_id in still_connected
+                ", ".join(column.heading for column, index in zip(columns, grid.shown) if index in grid.still_connected[student_id])
+                if student_id in grid.still_connected
                 else "",
             ]
         )

@@ -65,20 +65,8 @@ def test_a_day_that_is_not_one(value):
 
 
 @pytest.fixture
-def owner(db):
-    return UserFactory()
-
-
-@pytest.fixture
 def course(owner):
     return Course.objects.create(owner=owner, course_id="CS402", course_name="Algorithms", batch=2026)
-
-
-@pytest.fixture
-def api(owner):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_auth_token(user=owner)}")
-    return client
 
 
 def planned():

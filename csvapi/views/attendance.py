@@ -596,7 +596,11 @@ REPORT_TYPES = {
     "at_risk": selectors.AT_RISK,
     "3": "student",
     "student": "student",
+    "4": "moodle",
+    "moodle": "moodle",
 }
+# moodle_user as sent -> attendance.selectors.MOODLE_IDENTIFIERS; "idnumber" is what Moodle calls the roll.
+MOODLE_USERS = {**{key: key for key in selectors.MOODLE_IDENTIFIERS}, "idnumber": "roll"}
 FILE_SUFFIXES = {selectors.COMPLETE: "", selectors.DEFAULTERS: "(Defaulter)", selectors.AT_RISK: "(AtRisk)"}
 PERCENTAGE_FORMAT = '0.00"%"'  # the value stays the number the CSV shows (72.22); Excel shows 72.22%
 
@@ -607,11 +611,16 @@ def _safe(text: str) -> str:
 
 class DownloadAttendanceView(AttendanceView):
     @extend_schema(
-        summary="Download a course's attendance report (complete, defaulters, at risk, or one student's) as CSV or XLSX",
+        summary="Download a course's attendance report (complete, defaulters, at risk, one student's, or for Moodle) "
+        "as CSV or XLSX",
         description="Columns: the seed's (Sl. No., Roll Number, Name, one per session: Present, Absent or blank), "
         "then Attended, Held, Excused, Percentage, and Remaining and Needed when the course plans classes, then "
         "Late sessions, Excused sessions and Still connected when the list was saved when a listed student has "
-        "one. The student report is a statement: the student's figures, then one row per session.",
+        "one. The student report is a statement: the student's figures, then one row per session. The Moodle file "
+        "(report_type moodle) is what Moodle's Attendance activity (mod_attendance) loads with a session's "
+        "\"Upload attendance by CSV\": the identifier column (email, username or idnumber), Name, then one column per "
+        "session headed YYYY-MM-DD HH:MM with P, L, E or A (blank: not on the roster then); CSV only, file "
+        "<course_id>_<batch>_asOf_<latest date>(Moodle).csv. See docs/attendance-api.md.",
         request=inline_serializer(
             "AttendanceDownload",
             {
@@ -621,7 +630,15 @@ class DownloadAttendanceView(AttendanceView):
                     required=False,
                     default="1",
                     help_text='"1" complete report (default), "0" defaulter list, "2" students at risk (cannot reach '
-                    'the cutoff, or need more than half of the remaining planned classes), "3" one student (send roll).',
+                    'the cutoff, or need more than half of the remaining planned classes), "3" one student (send roll), '
+                    '"4" or "moodle": the file Moodle\'s Attendance activity imports (CSV only; see moodle_user).',
+                ),
+                "moodle_user": serializers.CharField(
+                    required=False,
+                    default=selectors.DEFAULT_MOODLE_IDENTIFIER,
+                    help_text='For report_type moodle: how Moodle finds each student, and the first column\'s heading. '
+                    '"email" (default; column email), "username" (column username) or "roll" (the roll number as '
+                    'Moodle\'s ID number; column idnumber). Students it cannot match (none, or one shared) are a 400 naming them.',
                 ),
                 "report_format": serializers.CharField(
                     required=False, default="0", help_text='"0" CSV file (default), "1" XLSX file.'
@@ -656,10 +673,18 @@ class DownloadAttendanceView(AttendanceView):
         report_format = _value(request, "report_format") or "0"
         if kind is None:
             raise BadRequest(
-                "report_type must be 1 (complete report), 0 (defaulter list), 2 (students at risk) or 3 (one student)."
+                "report_type must be 1 (complete report), 0 (defaulter list), 2 (students at risk), 3 (one student) "
+                "or 4 (the Moodle attendance import file)."
             )
         if report_format not in {"0", "1"}:
             raise BadRequest("report_format must be 1 (XLSX) or 0 (CSV).")
+        if kind == "moodle" and report_format == "1":
+            raise BadRequest(
+                "Moodle's attendance import reads CSV files only (its upload form accepts .csv); send report_format=0."
+            )
+        moodle_user = (_value(request, "moodle_user") or selectors.DEFAULT_MOODLE_IDENTIFIER).lower()
+        if kind == "moodle" and moodle_user not in MOODLE_USERS:
+            raise BadRequest("moodle_user must be email, username or roll (the roll number as Moodle's ID number).")
         cutoff = _cutoff(_value(request, "cutoff"))
         date, as_of = _value(request, "date"), _value(request, "as_of")
         date, as_of = _date(date) if date else None, _date(as_of) if as_of else None
@@ -670,6 +695,8 @@ class DownloadAttendanceView(AttendanceView):
         course = _course(request, course_id, batch, VIEW_COURSE)
         if kind == "student":
             return self._student(course, roll, report_format, cutoff=cutoff, as_of=as_of)
+        if kind == "moodle":
+            return self._moodle(course, MOODLE_USERS[moodle_user], date=date, start_time=start_time)
         report = _service(
             selectors.attendance_report, course=course, kind=kind, cutoff=cutoff, as_of=as_of, date=date, start_time=start_time
         )
@@ -689,6 +716,17 @@ class DownloadAttendanceView(AttendanceView):
             )
             return offer_as_download(HttpResponse(data, content_type=XLSX_CONTENT_TYPE), f"{stem}.xlsx")
         response = StreamingHttpResponse(csv_chunks(report.header, report.rows), content_type="text/csv; charset=utf-8")
+        return offer_as_download(response, f"{stem}.csv")
+
+    @staticmethod
+    def _moodle(course, identifier, *, date, start_time):
+        moodle = _service(
+            selectors.moodle_attendance_file, course=course, identifier=identifier, date=date, start_time=start_time
+        )
+        if moodle.latest_date is None:
+            raise BadRequest(f"{course} has no attendance recorded yet; upload a report before downloading.")
+        stem = f"{_safe(course.course_id)}_{course.batch}_asOf_{moodle.latest_date:%Y-%m-%d}(Moodle)"
+        response = StreamingHttpResponse(csv_chunks(moodle.header, moodle.rows), content_type="text/csv; charset=utf-8")
         return offer_as_download(response, f"{stem}.csv")
 
     @staticmethod

@@ -27,6 +27,7 @@ from dashboard.forms import (
     CourseDefaultsForm,
     CourseForm,
     CourseFromUnitForm,
+    MoodleDownloadForm,
     OverviewForm,
     ReportDownloadForm,
     RosterUploadForm,
@@ -145,6 +146,7 @@ def course_detail(request, pk: int):
     return render(request, "dashboard/course_detail.html", {
         "nav": "courses", "tab": "overview", "course": course, "overview": overview, "cutoff": cutoff,
         "form": form, "download_form": ReportDownloadForm(initial={"cutoff": cutoff}, planned=overview.plan is not None),
+        "moodle_form": MoodleDownloadForm(unusable=attendance_selectors.moodle_identifiers_unmatched(course=course)),
     })
 
 
