@@ -1,6 +1,5 @@
 """`manage.py demo_data`: what it creates, that a second run creates nothing, and that its logins work."""
 
-import datetime
 import io
 
 import pytest
