@@ -164,13 +164,19 @@ def _follows_unit(request, course):
     return None
 
 
-@login_required
-def course_students(request, pk: int):
-    course = course_for(request, pk)
+def _students_page(request, course, *, student_form=None, roster_form=None):
+    """The Students tab; with a form given, that form as typed with its errors (400, focus on them)."""
+    refused = student_form is not None or roster_form is not None
     return render(request, "dashboard/course_students.html", {
         "nav": "courses", "tab": "students", "course": course, "students": selectors.course_roster(course=course),
-        "student_form": StudentForm(), "roster_form": RosterUploadForm(),
-    })
+        "student_form": student_form or StudentForm(), "roster_form": roster_form or RosterUploadForm(),
+        "focus_errors": refused,
+    }, status=400 if refused else 200)
+
+
+@login_required
+def course_students(request, pk: int):
+    return _students_page(request, course_for(request, pk))
 
 
 @login_required
@@ -192,10 +198,7 @@ def course_add_student(request, pk: int):
             messages.success(request, f"Added {name} (roll {roll}).")
             return redirect("dashboard:course_students", pk=course.pk)
     messages.error(request, "The student was not added: see the message beside the form.")
-    return render(request, "dashboard/course_students.html", {
-        "nav": "courses", "tab": "students", "course": course, "students": selectors.course_roster(course=course),
-        "student_form": form, "roster_form": RosterUploadForm(), "focus_errors": True,
-    }, status=400)
+    return _students_page(request, course, student_form=form)
 
 
 @login_required
@@ -221,10 +224,7 @@ def course_add_students_file(request, pk: int):
     if problem:
         form.add_error("roster", problem)
     messages.error(request, "No student was added: see the message beside the form.")
-    return render(request, "dashboard/course_students.html", {
-        "nav": "courses", "tab": "students", "course": course, "students": selectors.course_roster(course=course),
-        "student_form": StudentForm(), "roster_form": form, "focus_errors": True,
-    }, status=400)
+    return _students_page(request, course, roster_form=form)
 
 
 @login_required

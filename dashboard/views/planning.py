@@ -40,67 +40,54 @@ def render_dates(request, course, *, generate_form=None, import_form=None, break
     }, status=status)
 
 
-def _done(request, course, changes):
-    messages.success(request, f"Planned classes: {changes.message}")
-    return redirect(reverse("dashboard:course_dates", kwargs={"pk": course.pk}) + "#plan-title")
-
-
-def _refused(request, course, error, **forms):
-    messages.error(request, f"The plan was not changed: {error.message}")
-    return render_dates(request, course, status=400, **forms)
+def _change_plan(request, pk: int, form_class, form_key: str, change):
+    """The plan forms' one way: check the form, run ``change(course, cleaned_data)`` (a service returning
+    PlanChanges), then back to the Dates tab with what changed; a bad form or the service's refusal shows the tab
+    again (400) with the form as typed and the reason beside it."""
+    course = course_for(request, pk, UPLOAD_ATTENDANCE)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            changes = change(course, form.cleaned_data)
+        except attendance_services.AttendanceError as error:
+            messages.error(request, f"The plan was not changed: {error.message}")
+            return render_dates(request, course, status=400, **{form_key: form})
+        messages.success(request, f"Planned classes: {changes.message}")
+        return redirect(reverse("dashboard:course_dates", kwargs={"pk": course.pk}) + "#plan-title")
+    messages.error(request, "The plan was not changed: see the message beside the form.")
+    return render_dates(request, course, status=400, **{form_key: form})
 
 
 @login_required
 @require_POST
 def plan_generate(request, pk: int):
-    course = course_for(request, pk, UPLOAD_ATTENDANCE)
-    form = PlanGenerateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "The plan was not changed: see the messages beside the schedule.")
-        return render_dates(request, course, generate_form=form, status=400)
-    data = form.cleaned_data
-    try:
+    def change(course, data):
         classes = attendance_services.generated_classes(
             weekday=data["weekday"], time=data["time"], start=data["start"], end=data["end"], breaks=data["breaks"]
         )
-        changes = attendance_services.plan_classes(course=course, classes=classes, replace=data["replace"])
-    except attendance_services.AttendanceError as error:
-        return _refused(request, course, error, generate_form=form)
-    return _done(request, course, changes)
+        return attendance_services.plan_classes(course=course, classes=classes, replace=data["replace"])
+
+    return _change_plan(request, pk, PlanGenerateForm, "generate_form", change)
 
 
 @login_required
 @require_POST
 def plan_import(request, pk: int):
-    course = course_for(request, pk, UPLOAD_ATTENDANCE)
-    form = PlanImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "The plan was not changed: see the message beside the file.")
-        return render_dates(request, course, import_form=form, status=400)
-    upload = form.cleaned_data["file"]
-    try:
+    def change(course, data):
+        upload = data["file"]
         classes = attendance_services.read_planned_classes(name=upload.name, data=upload.read())
-        changes = attendance_services.plan_classes(course=course, classes=classes)
-    except attendance_services.AttendanceError as error:
-        return _refused(request, course, error, import_form=form)
-    return _done(request, course, changes)
+        return attendance_services.plan_classes(course=course, classes=classes)
+
+    return _change_plan(request, pk, PlanImportForm, "import_form", change)
 
 
 @login_required
 @require_POST
 def plan_remove_break(request, pk: int):
-    course = course_for(request, pk, UPLOAD_ATTENDANCE)
-    form = PlanBreakForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "The plan was not changed: see the messages beside the break.")
-        return render_dates(request, course, break_form=form, status=400)
-    try:
-        changes = attendance_services.remove_planned_classes(
-            course=course, breaks=[(form.cleaned_data["first"], form.cleaned_data["last"])]
-        )
-    except attendance_services.AttendanceError as error:
-        return _refused(request, course, error, break_form=form)
-    return _done(request, course, changes)
+    def change(course, data):
+        return attendance_services.remove_planned_classes(course=course, breaks=[(data["first"], data["last"])])
+
+    return _change_plan(request, pk, PlanBreakForm, "break_form", change)
 
 
 @login_required
@@ -118,4 +105,5 @@ def plan_remove_class(request, pk: int):
     if not changes.removed:
         messages.error(request, f"No class was planned on {date:%-d %B %Y} at {start:%H:%M}; nothing was removed.")
         return render_dates(request, course, status=400)
-    return _done(request, course, changes)
+    messages.success(request, f"Planned classes: {changes.message}")
+    return redirect(reverse("dashboard:course_dates", kwargs={"pk": course.pk}) + "#plan-title")
