@@ -263,3 +263,56 @@ def test_a_demo_teacher_lands_on_a_populated_course(page):
     assert page.locator("table.attendance-grid tbody tr").count() == 40
     assert page.locator("table.attendance-grid tbody tr.defaulter").count() >= 1
     page.artifact("demo-course-overview")
+
+
+def test_correct_a_cell_plan_classes_and_share_survive_reload_and_back(page, teacher, course):
+    """Issue 14's pages: every form answers with a redirect, so Reload never sends it again and Back returns to
+    the page before, with what was saved still shown."""
+    from attendance import services
+
+    services.record_attendance(
+        course=course, uploaded_by=teacher, files=[("Test2.csv", TEAMS_LOG.read_bytes())],
+        options=services.UploadOptions(end_time="13/2/2021, 11:00 AM", threshold_seconds=1800),
+    )
+    UserFactory(role=Role.TUTOR, username="colleague", email="colleague@uni.edu")
+    sign_in(page, "teacher@uni.edu")
+    page.goto(f"/courses/{course.pk}/")
+    # A mark opens its cell; a correction with a remark comes back to the cell with its history.
+    page.locator("tr[data-roll='2'] td.cell a").click()
+    page.get_by_role("heading", name="History").wait_for()
+    page.get_by_label("Excused").check()
+    page.get_by_label("Why (kept in the history)").fill("Doctor's certificate")
+    page.get_by_role("button", name="Save the correction").click()
+    page.get_by_text("Corrected Riya's attendance").wait_for()
+    page.reload()
+    assert page.locator("table.history-table tbody tr").count() == 1  # Reload did not correct it twice
+    assert "Doctor's certificate" in page.locator("table.history-table").inner_text()
+    page.artifact("flow-cell-corrected")
+    page.go_back()  # the cell as it was first opened (the form's answer was a redirect to the same address)
+    page.get_by_role("heading", name="History").wait_for()
+    page.go_back()
+    page.wait_for_url(f"**/courses/{course.pk}/")
+    page.reload()
+    assert "E" in page.locator("tr[data-roll='2'] td.cell").inner_text()
+    # Plan weekly classes on the Dates tab; Reload shows the plan and adds nothing.
+    page.get_by_role("link", name="Dates").click()
+    page.get_by_label("Day:", exact=True).select_option("5")
+    page.get_by_label("Starts at").fill("09:30")
+    page.get_by_label("First week").fill("2021-02-13")
+    page.get_by_label("Last day").fill("2021-03-27")
+    page.get_by_role("button", name="Plan these classes").click()
+    page.get_by_text("Planned classes: 7 planned classes added.").wait_for()
+    page.reload()
+    assert page.locator("tr[data-planned]").count() == 7
+    assert not page.get_by_text("Planned classes: 7 planned classes added.").is_visible()  # the message was once
+    page.go_back()
+    page.get_by_role("heading", name="Planned classes").wait_for()
+    assert "Recorded classes" in page.content()
+    # Share the course: Reload keeps one co-teacher.
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Username or e-mail").fill("colleague@uni.edu")
+    page.get_by_role("button", name="Share the course").click()
+    page.get_by_text("colleague can now see").wait_for()
+    page.reload()
+    assert list(course.co_teachers.values_list("username", flat=True)) == ["colleague"]
+    page.artifact("flow-course-shared")
