@@ -292,3 +292,39 @@ def test_a_student_sees_their_own_attendance_and_nothing_of_anyone_else(db):
     assert "Mina" not in page and "Absent" not in page
     assert asha.get(f"/courses/{course.pk}/").status_code == 404
     assert asha.get(cell_url(course, course.students.get(username="mina").roll, 2)).status_code == 404
+
+
+# --- A correction met by a re-upload, in the preview ---------------------------------------------------------
+
+
+def test_a_re_upload_keeps_a_correction_and_the_preview_says_so_with_a_way_to_take_the_report(teacher):
+    from pathlib import Path
+
+    from attendance import services
+
+    fixtures = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "attendance"
+    report = (fixtures / "Test2.csv").read_bytes()
+    course = services.create_course(owner=teacher, course_id="CS9", course_name="Nine", batch=2021,
+                                    roster=services.read_roster(name="s.csv", data=(fixtures / "students.csv").read_bytes()))
+    options = {"threshold_minutes": "30", "end_time": "13/2/2021, 11:00 AM", "flags": "", "date_order": "day-first",
+               "match_by": "name"}
+    services.record_attendance(course=course, uploaded_by=teacher, files=[("Test2.csv", report)],
+                               options=services.UploadOptions(end_time="13/2/2021, 11:00 AM", threshold_seconds=1800))
+    # Roll 1 was connected 1,081 s (< 1,800): Absent. A teacher excuses them.
+    client = signed_in(teacher)
+    session = course.sessions.get()
+    student = course.students.get(roll="1")
+    client.post(f"/courses/{course.pk}/cells/{session.pk}/{student.pk}/", {"status": Status.EXCUSED, "remark": "Sick note"})
+    staged = client.post(f"/courses/{course.pk}/upload/", {**options, "files": SimpleUploadedFile("Test2.csv", report)})["Location"]
+    client.post(f"{staged}choices/", {"answer": "replace"})
+    page = client.get(staged).content.decode()
+    assert "Corrections kept" in page and "roll 1 stays Excused (the report says Absent)" in page
+    assert "Use the report's marks instead" in page
+    # Taking the report's marks: the preview now says what Confirm will overwrite; nothing is written yet.
+    client.post(f"{staged}choices/", {"answer": "overwrite-corrections"})
+    page = client.get(staged)
+    assert "Corrections overwritten" in page.content.decode() and "roll 1 Excused → Absent" in page.content.decode()
+    assert Record.objects.get(student=student).status == Status.EXCUSED
+    client.post(f"{staged}confirm/", {"fingerprint": page.context["fingerprint"]})
+    record = Record.objects.get(student=student)
+    assert (record.status, record.corrected) == (Status.ABSENT, False)

@@ -88,7 +88,7 @@ def _preview_lines_fingerprint(preview) -> list:
             + [[line.roll, line.present, line.seconds, line.flagged, line.still_connected, line.status, line.corrected]
                for line in day.lines]
             for day in preview.dates] + [[str(date) for date in preview.replaced],
-                                         [list(met) for met in preview.corrections_kept + preview.corrections_overwritten]]
+                                         [list(met.values()) for met in preview.corrections_kept + preview.corrections_overwritten]]
 
 
 def _preview(request, course: Course, staged: StagedUpload, *, progress=None):
